@@ -1,0 +1,55 @@
+extension PolicySchedule {
+    /// Every check happens before any change, so a refused transaction leaves the schedule as it was.
+    func validate(_ transaction: PolicyTransaction) throws(ScheduleError) {
+        try Self.checkDistinctItems(transaction.items)
+        let type = transaction.kind.transactionKind.rawValue
+        let term: PolicyTerm
+        switch transaction.kind {
+        case .issuance(let issuance):
+            guard state == .awaitingIssuance else {
+                throw ScheduleError(.alreadyIssued, "policy '\(policyID)' is already issued; issuance transaction '\(transaction.transactionID)' refused")
+            }
+            guard !transaction.items.isEmpty else {
+                throw ScheduleError(.missingItems, "items: an issuance needs at least one coverage, asset or participant")
+            }
+            term = issuance.term
+        case .endorsement, .cancellation, .reinstatement:
+            guard let issuance else {
+                throw ScheduleError(.unknownPolicy, "policy '\(policyID)' has not been issued; \(type) transaction '\(transaction.transactionID)' refused")
+            }
+            if case .reinstatement = transaction.kind {
+                guard state == .cancelled else {
+                    throw ScheduleError(.notCancelled, "policy '\(policyID)' is not cancelled; reinstatement '\(transaction.transactionID)' refused")
+                }
+            } else if state == .cancelled {
+                throw ScheduleError(.policyCancelled, "policy '\(policyID)' is cancelled; only a reinstatement may follow, \(type) '\(transaction.transactionID)' refused")
+            }
+            term = issuance.term
+        }
+        guard term.contains(transaction.effectiveDate) else {
+            throw ScheduleError(
+                .effectiveDateOutsideTerm,
+                "effective_date \(transaction.effectiveDate) is outside the term [\(term.start), \(term.end))"
+            )
+        }
+    }
+
+    private static func checkDistinctItems(_ items: [ItemAmounts]) throws(ScheduleError) {
+        for (index, entry) in items.enumerated() where items[..<index].contains(where: { $0.item.isSameItem(as: entry.item) }) {
+            throw ScheduleError(.duplicateItem, "items[\(index)]: \(entry.item.kind.rawValue) '\(entry.item.ref)' appears twice in one transaction")
+        }
+    }
+
+    /// Adds the transaction's amounts to the running totals and returns its items with the
+    /// schedule's canonical item (first name kept), so details of one item always match.
+    mutating func register(_ items: [ItemAmounts]) -> [ItemAmounts] {
+        items.map { incoming in
+            if let index = transactionTotals.firstIndex(where: { $0.item.isSameItem(as: incoming.item) }) {
+                transactionTotals[index].amounts += incoming.amounts
+                return ItemAmounts(item: transactionTotals[index].item, amounts: incoming.amounts)
+            }
+            transactionTotals.append(incoming)
+            return incoming
+        }
+    }
+}

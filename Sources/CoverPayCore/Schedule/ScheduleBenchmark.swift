@@ -1,0 +1,44 @@
+/// Engine throughput: issues one-year schedules of 12 monthly entries × 3 items, alternating the
+/// modal and daily methods, for about `seconds`.
+public enum ScheduleBenchmark {
+    public static func run(seconds: Double) -> (schedules: Int, elapsed: Double) {
+        let transactions = [CalculationMethod.modal, .daily].map(issuance)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let limit = Duration.milliseconds(Int64(seconds * 1000))
+        var schedules = 0
+        var checksum: Int64 = 0
+        while clock.now - start < limit {
+            for _ in 0..<256 {
+                var schedule = PolicySchedule(policyID: "POL-BENCH")
+                // The fixed transactions are valid by construction.
+                let change = try! schedule.apply(transactions[schedules & 1])
+                checksum &+= change.created.last!.total.cents
+                schedules += 1
+            }
+        }
+        let elapsed = clock.now - start
+        precondition(checksum != 0, "the benchmark must observe its results")
+        return (schedules, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    private static func issuance(_ method: CalculationMethod) -> PolicyTransaction {
+        let start = CalendarDate(unchecked: 2026, 1, 31)
+        let items = [("coverage", "COV-BI", "Bodily injury", 120_000), ("asset", "VEH-1", "2022 Civic", 45_099), ("participant", "DRV-1", "Pat Doe", 9_901)]
+            .map { kind, ref, name, cents in
+                ItemAmounts(
+                    item: PolicyItem(kind: ItemKind(rawValue: kind)!, ref: ref, name: name),
+                    amounts: ComponentAmounts(premium: Money(cents: Int64(cents)), fee: Money(cents: 1_200), tax: Money(cents: Int64(cents / 20)))
+                )
+            }
+        return PolicyTransaction(
+            policyID: "POL-BENCH", transactionID: "TX-1", sequence: 1, effectiveDate: start,
+            kind: .issuance(PolicyIssuance(
+                policyNumber: "P-1", state: "CA", lineOfBusiness: "auto",
+                term: try! PolicyTerm(start: start, end: start.addingMonths(12)),
+                billing: BillingPlan(frequency: .monthly, method: method)
+            )),
+            items: items
+        )
+    }
+}

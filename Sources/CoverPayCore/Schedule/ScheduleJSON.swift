@@ -1,0 +1,42 @@
+/// The schedule's JSON shape, shared by `coverpay schedule preview` and `schedule show --json`:
+/// `{"policy_id", "billable_total": {premium, fee, tax, total}, "entries": [{entry_number,
+/// schedule_date, transaction, status, is_paid, premium, fee, tax, total, details: [{kind, ref,
+/// name, premium, fee, tax}]}]}`, amounts as two-decimal strings.
+public enum ScheduleJSON {
+    public static func encode(_ schedule: PolicySchedule) -> JSONValue {
+        .object([
+            "policy_id": .string(schedule.policyID),
+            "billable_total": amounts(schedule.billableTotal, withTotal: true),
+            "entries": .array(schedule.entries.map(encode)),
+        ])
+    }
+
+    public static func encode(_ entry: ScheduleEntry) -> JSONValue {
+        guard case .object(var members) = amounts(entry.amounts, withTotal: true) else { return .null }
+        members["entry_number"] = .number(String(entry.entryNumber))
+        members["schedule_date"] = .string(entry.scheduleDate.description)
+        members["transaction"] = .string(entry.transaction.rawValue)
+        members["status"] = .string(entry.status.rawValue)
+        members["is_paid"] = .bool(entry.isPaid)
+        members["details"] = .array(entry.details.map(encode))
+        return .object(members)
+    }
+
+    public static func encode(_ detail: EntryDetail) -> JSONValue {
+        guard case .object(var members) = amounts(detail.amounts, withTotal: false) else { return .null }
+        members["kind"] = .string(detail.item.kind.rawValue)
+        members["ref"] = .string(detail.item.ref)
+        members["name"] = .string(detail.item.name)
+        return .object(members)
+    }
+
+    private static func amounts(_ amounts: ComponentAmounts, withTotal: Bool) -> JSONValue {
+        var members: [String: JSONValue] = [
+            "premium": .string(amounts.premium.description),
+            "fee": .string(amounts.fee.description),
+            "tax": .string(amounts.tax.description),
+        ]
+        if withTotal { members["total"] = .string(amounts.total.description) }
+        return .object(members)
+    }
+}
