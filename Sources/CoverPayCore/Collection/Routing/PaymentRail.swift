@@ -1,0 +1,4 @@
+/// How an installment is collected.
+public enum PaymentRail: String, Sendable, Hashable, CaseIterable {
+    case card, ach
+}
