@@ -1,0 +1,115 @@
+# Shared helpers for Deploy/local/services and Deploy/local/fleet. Source it; do not run it.
+# shellcheck shell=bash
+
+COVERPAY_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+COVERPAY_LOCAL="$COVERPAY_ROOT/.local"
+COVERPAY_SCRIPT="$(basename "$0")"
+
+# ---- messages ---------------------------------------------------------------------------------
+
+info() { printf '%s: %s\n' "$COVERPAY_SCRIPT" "$*" >&2; }
+warn() { printf '%s: warning: %s\n' "$COVERPAY_SCRIPT" "$*" >&2; }
+die() { printf '%s: error: %s\n' "$COVERPAY_SCRIPT" "$*" >&2; exit 1; }
+
+# Prints the last lines of a log file, indented, for error messages.
+log_tail() {
+    local file="$1" lines="${2:-20}"
+    if [[ -s "$file" ]]; then
+        printf '  --- last %s lines of %s ---\n' "$lines" "$file" >&2
+        tail -n "$lines" "$file" | sed 's/^/  | /' >&2
+    else
+        printf '  (log %s is empty or missing)\n' "$file" >&2
+    fi
+}
+
+# ---- privileges -------------------------------------------------------------------------------
+
+# Runs a command as root (directly when we are root, else through sudo).
+as_root() {
+    if [[ $EUID -eq 0 ]]; then "$@"; else sudo -n "$@"; fi
+}
+
+# Builds, in the array USER_CMD, a command line that runs a command as another system user with
+# a clean environment plus the NAME=value words given before `--`:
+#   user_cmd USER [NAME=value...] -- command args...
+user_cmd() {
+    local user="$1"; shift
+    local -a envs=()
+    while [[ $# -gt 0 && "$1" != "--" ]]; do envs+=("$1"); shift; done
+    shift
+    local -a base=(env -i "PATH=/usr/sbin:/usr/bin:/sbin:/bin" "LANG=C.UTF-8" "LC_ALL=C.UTF-8")
+    if [[ $EUID -eq 0 ]]; then
+        USER_CMD=(runuser -u "$user" -- "${base[@]}" "${envs[@]}" "$@")
+    else
+        USER_CMD=(sudo -n -u "$user" -- "${base[@]}" "${envs[@]}" "$@")
+    fi
+}
+
+# Runs a command as another system user (same arguments as user_cmd).
+as_user() {
+    user_cmd "$@"
+    "${USER_CMD[@]}"
+}
+
+# ---- packages ---------------------------------------------------------------------------------
+
+_apt_updated=0
+
+# True when every named Debian package is installed.
+packages_present() {
+    local pkg
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || return 1
+    done
+}
+
+# Installs the missing ones among the named Debian packages (one apt-get update per run).
+ensure_packages() {
+    packages_present "$@" && return 0
+    local -a missing=()
+    local pkg
+    for pkg in "$@"; do packages_present "$pkg" || missing+=("$pkg"); done
+    info "installing ${missing[*]} (apt-get)"
+    if [[ $_apt_updated -eq 0 ]]; then
+        as_root apt-get update -qq || die "apt-get update failed"
+        _apt_updated=1
+    fi
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
+        || die "apt-get install ${missing[*]} failed"
+}
+
+# Makes sure a command exists, installing its Debian package when it does not.
+ensure_command() {
+    local cmd="$1" pkg="${2:-$1}"
+    command -v "$cmd" >/dev/null 2>&1 || ensure_packages "$pkg"
+}
+
+# ---- processes and ports ----------------------------------------------------------------------
+
+pid_alive() { [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null; }
+
+# True when something accepts TCP connections on 127.0.0.1:PORT.
+port_open() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Polls a command until it succeeds or the timeout (seconds) passes: wait_for SECONDS cmd args...
+wait_for() {
+    local timeout="$1"; shift
+    local deadline=$((SECONDS + timeout))
+    until "$@"; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.5
+    done
+}
+
+# ---- service settings (shared by services and fleet) ------------------------------------------
+
+COVERPAY_PG_PORT="${COVERPAY_PG_PORT:-55432}"
+COVERPAY_AMQP_PORT="${COVERPAY_AMQP_PORT:-55672}"
+
+# The lines `services env` prints; fleet evaluates them when the URLs are not set.
+services_env_lines() {
+    printf 'export COVERPAY_DATABASE_URL=postgresql://coverpay:coverpay@127.0.0.1:%s/coverpay\n' "$COVERPAY_PG_PORT"
+    printf 'export COVERPAY_AMQP_URL=amqp://coverpay:coverpay@127.0.0.1:%s/coverpay\n' "$COVERPAY_AMQP_PORT"
+}

@@ -1,0 +1,113 @@
+# CoverPay developer entry points. The README names two: `make demo` and `make test`.
+#   make build        swift build (debug)
+#   make demo         local services + build + migrate + topology + fleet + `coverpay demo`
+#   make test         local services + Swift tests (unit and integration) + Python tests
+#   make clean-local  stop everything and delete .local/
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.ONESHELL:
+.DEFAULT_GOAL := build
+
+SWIFT ?= swift
+PYTHON ?= python3
+SERVICES := Deploy/local/services
+FLEET := Deploy/local/fleet
+BIN := .build/debug
+COVERPAY := $(BIN)/coverpay
+
+.PHONY: build demo test clean-local
+
+build:
+	$(SWIFT) build
+
+# Services are stopped at the end only when this invocation started them; the fleet always.
+# The EXIT trap also runs on Ctrl-C.
+demo:
+	started_services=0
+	$(SERVICES) status >/dev/null 2>&1 || started_services=1
+	cleanup() {
+	    $(FLEET) stop || true
+	    if [[ $$started_services == 1 ]]; then $(SERVICES) stop || true; fi
+	}
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM
+	$(SERVICES) start
+	eval "$$($(SERVICES) env)"
+	$(SWIFT) build
+	$(COVERPAY) migrate
+	$(COVERPAY) topology apply
+	$(FLEET) start
+	if $(COVERPAY) demo --help >/dev/null 2>&1; then
+	    $(COVERPAY) demo
+	else
+	    echo "make demo: 'coverpay demo' is not available yet; showing 'coverpay status'"
+	    $(COVERPAY) status
+	fi
+
+# Every step runs when it can (a failed build skips only what needs the build); cleanup and the
+# summary always happen; the exit status is non-zero when any step failed.
+test:
+	results=()
+	failed=0
+	started_services=0
+	pass() { results+=("PASS  $$1"); }
+	fail() { results+=("FAIL  $$1"); failed=1; }
+	skip() { results+=("SKIP  $$1 ($$2)"); }
+	step() {
+	    local name="$$1"; shift
+	    printf '\n==> %s\n' "$$name"
+	    if "$$@"; then pass "$$name"; else fail "$$name (exit $$?)"; return 1; fi
+	}
+	pip_install() {
+	    export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
+	    $(PYTHON) -m pip install -q -r tests/python/requirements.txt \
+	        || $(PYTHON) -m pip install -q --break-system-packages -r tests/python/requirements.txt
+	}
+	compose_client() {
+	    command -v docker-compose >/dev/null 2>&1 && return 0
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null
+	}
+	cleanup() {
+	    local status=$$?
+	    printf '\n==> cleanup\n'
+	    $(FLEET) stop || true
+	    if [[ $$started_services == 1 ]]; then $(SERVICES) stop || true; fi
+	    printf '\n==> summary\n'
+	    printf '  %s\n' "$${results[@]}"
+	    if [[ $$failed == 0 && $$status == 0 ]]; then echo "make test: all steps passed"; else echo "make test: FAILED"; fi
+	    [[ $$failed == 0 ]] || exit 1
+	    exit $$status
+	}
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM
+	$(SERVICES) status >/dev/null 2>&1 || started_services=1
+	services_ok=0; build_ok=0
+	step "services start" $(SERVICES) start && services_ok=1
+	eval "$$($(SERVICES) env)"
+	step "swift build --build-tests" $(SWIFT) build --build-tests && build_ok=1
+	if [[ $$services_ok == 1 && $$build_ok == 1 ]]; then
+	    step "coverpay migrate" $(COVERPAY) migrate || true
+	    step "coverpay topology apply" $(COVERPAY) topology apply || true
+	else
+	    skip "coverpay migrate + topology apply" "services or build failed"
+	fi
+	if [[ $$build_ok == 1 ]]; then
+	    step "swift test" $(SWIFT) test --skip-build || true
+	else
+	    skip "swift test" "build failed"
+	fi
+	step "docker-compose client" compose_client || true
+	if step "pip install tests/python/requirements.txt" pip_install; then
+	    export COVERPAY_REQUIRE_COMPOSE=1
+	    step "pytest tests/python" $(PYTHON) -m pytest tests/python -q || true
+	else
+	    skip "pytest tests/python" "pip install failed"
+	fi
+
+clean-local:
+	$(FLEET) stop || true
+	$(SERVICES) stop || true
+	for dir in .local/postgres .local/rabbitmq; do
+	    if [[ -L $$dir ]]; then rm -rf "$$(readlink -f "$$dir")"; fi
+	done
+	rm -rf .local
