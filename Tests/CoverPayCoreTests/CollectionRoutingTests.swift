@@ -120,6 +120,19 @@ struct CollectionRoutingTests {
         #expect(card.firedRules.isEmpty)
     }
 
+    @Test func theFirstRuleToSetAFieldKeepsIt() throws {
+        let table = try RoutingTable(json: CollectionFixtures.json(#"""
+        {"version": 1, "rules": [
+          {"priority": 5, "name": "ach-ppd", "when": {"payment_methods": ["ach"]}, "then": {"sec_code": "PPD", "processors": [{"name": "bank-2", "weight": 1}]}},
+          {"priority": 1, "name": "ny-tel", "when": {"states": ["NY"]}, "then": {"sec_code": "TEL"}}
+        ]}
+        """#))
+        let decision = table.decide(RoutingRequest(paymentMethod: CollectionFixtures.ach(method: .written), state: "NY",
+                                                   lineOfBusiness: "homeowners", amount: Money(cents: 100), installmentID: "i"))
+        #expect(decision.route == Route(rail: .ach, processor: "bank-2", secCode: .tel))
+        #expect(decision.firedRules == ["ny-tel", "ach-ppd"])
+    }
+
     @Test func splitIsDeterministicAndFollowsTheWeights() {
         let split = ProcessorSplit(shares: [.init(processor: "a", weight: 80), .init(processor: "b", weight: 20)])
         #expect(ProcessorSplit.fnv1a("") == 0xcbf2_9ce4_8422_2325)
@@ -133,6 +146,13 @@ struct CollectionRoutingTests {
         }
         #expect((7_700...8_300).contains(counts["a"] ?? 0), "\(counts)")
         #expect(counts["a", default: 0] + counts["b", default: 0] == 10_000)
+    }
+
+    /// Ids whose FNV-1a hash mod 100 falls on each edge of the 80/20 split (computed independently).
+    @Test(arguments: [("inst-26", "a"), ("inst-38", "a"), ("inst-202", "b"), ("inst-346", "b")])
+    func splitBoundaries(installment: String, processor: String) {
+        let split = ProcessorSplit(shares: [.init(processor: "a", weight: 80), .init(processor: "b", weight: 20)])
+        #expect(split.processor(for: installment) == processor)
     }
 
     @Test func tableRoundTripsThroughJSON() throws {
