@@ -33,7 +33,7 @@ import Testing
         ]))
         #expect(schedule.dates == ["2026-01-01", "2026-04-01", "2026-07-01", "2026-10-01"])
         let first = schedule.entries[0]
-        #expect(first.details.map(\.item.ref) == ["COV", "VEH"])
+        #expect(first.details.map { schedule.items[$0.itemIndex].ref } == ["COV", "VEH"])
         #expect(first.details[0].amounts == ComponentAmounts(premium: F.money("25.01"), fee: F.money("2.50"), tax: F.money("0.01")))
         #expect(first.details[1].amounts == ComponentAmounts(premium: F.money("0.01"), fee: .zero, tax: F.money("0.25")))
         #expect(first.amounts == ComponentAmounts(premium: F.money("25.02"), fee: F.money("2.50"), tax: F.money("0.26")))
@@ -71,8 +71,8 @@ import Testing
         let change = try schedule.apply(F.transaction(.endorsement, sequence: 2, effective: "2026-04-15", items: [F.item("C", premium: "90.00")]))
         // Entries 5…12 (May to December): 90.00 / 8 = 11.25 each; April's entry is before the date.
         #expect(schedule.totals == Array(repeating: "100.00", count: 4) + Array(repeating: "111.25", count: 8))
-        #expect(change.created.isEmpty)
-        #expect(change.updated.map(\.entryNumber) == Array(5...12))
+        #expect(change.createdEntryNumbers.isEmpty)
+        #expect(change.updatedEntryNumbers == Array(5...12))
         #expect(schedule.entries.count == 12)
     }
 
@@ -90,12 +90,12 @@ import Testing
         let change = try schedule.apply(F.transaction(.endorsement, sequence: 2, effective: "2026-06-01", items: [
             F.item("C", premium: "-50.00", tax: "-2.50"), F.item("NEW", .participant, premium: "0"),
         ]))
-        #expect(change.created.count == 1)
+        #expect(change.createdEntryNumbers == 2..<3)
         let entry = try #require(schedule.entry(number: 2))
         #expect(entry.transaction == .endorsement && entry.status == .valid)
         #expect(entry.scheduleDate == F.date("2026-06-01"))
         #expect(entry.total == F.money("-52.50"))
-        #expect(entry.details.map(\.item.ref) == ["C"])   // the all-zero item adds no detail
+        #expect(entry.details.map { schedule.items[$0.itemIndex].ref } == ["C"])   // the all-zero item adds no detail
         #expect(change.refundOwed == F.money("52.50"))
     }
 
@@ -118,7 +118,8 @@ import Testing
         // 900.00 + 9.00 unpaid, minus 950.00 + 9.00 unearned: a 50.00 refund.
         #expect(cancellation.amounts == ComponentAmounts(premium: F.money("-50.00"), fee: .zero, tax: .zero))
         #expect(change.refundOwed == F.money("50.00"))
-        #expect(change.updated.count == 9 && change.created.map(\.entryNumber) == [13])
+        #expect(change.updatedEntryNumbers == Array(4...12) && change.createdEntryNumbers == 13..<14)
+        #expect(schedule.createdEntries(change).map(\.transaction) == [.cancellation])
         #expect(schedule.state == .cancelled)
         #expect(schedule.billableTotal.premium == F.money("250.00"))
     }
@@ -171,10 +172,11 @@ import Testing
 
     @Test func paymentsMarkEntriesPaidAndUnpaid() throws {
         var schedule = F.schedule(F.issuance(frequency: .semiannual, items: [F.item("C", premium: "10.00")]))
-        #expect(try schedule.markPaid(entryNumber: 2).updated.map(\.entryNumber) == [2])
+        #expect(try schedule.markPaid(entryNumber: 2).updatedEntryNumbers == [2])
         #expect(try schedule.markPaid(entryNumber: 2).isEmpty)
         #expect(schedule.entry(number: 2)?.isPaid == true)
-        #expect(try schedule.markUnpaid(entryNumber: 2).updated.first?.isPaid == false)
+        #expect(try schedule.markUnpaid(entryNumber: 2).updatedEntryNumbers == [2])
+        #expect(schedule.entry(number: 2)?.isPaid == false)
         #expect(throws: ScheduleError.self) { try schedule.markPaid(entryNumber: 3) }
         #expect(throws: ScheduleError.self) { try schedule.markPaid(entryNumber: 0) }
         try schedule.apply(F.transaction(.cancellation(reason: .nonpayment), sequence: 2, effective: "2026-02-01", items: []))

@@ -25,21 +25,42 @@ enum Apportionment {
         withUnsafeTemporaryAllocation(of: (remainder: UInt64, index: Int).self, capacity: weights.count) { buffer in
             var remainders = buffer
             for (index, weight) in weights.enumerated() {
-                // 128-bit product: |A| × days never overflows.
-                let product = magnitude.multipliedFullWidth(by: UInt64(weight))
-                let (quotient, remainder) = totalWeight.dividingFullWidth(product)
+                let (quotient, remainder) = Self.divide(magnitude, times: UInt64(weight), by: totalWeight)
                 shares.append(Int64(quotient))
                 distributed += quotient
                 remainders[index] = (remainder, index)
             }
             let leftover = Int(magnitude - distributed)
             if leftover > 0 {
-                remainders.sort { $0.remainder != $1.remainder ? $0.remainder > $1.remainder : $0.index < $1.index }
+                sortByLargestRemainder(&remainders)
                 for rank in 0..<leftover { shares[first + remainders[rank].index] += 1 }
             }
         }
         if amount < 0 {
             for index in first..<shares.count { shares[index] = -shares[index] }
         }
+    }
+
+    /// Largest remainder first, ties to the earlier index. An insertion sort: the lists are a
+    /// term's installments, short, and this runs for every item and component.
+    private static func sortByLargestRemainder(_ list: inout UnsafeMutableBufferPointer<(remainder: UInt64, index: Int)>) {
+        for position in 1..<max(list.count, 1) {
+            let element = list[position]
+            var slot = position
+            // Entries before `position` have smaller indices, so a tie never moves past them.
+            while slot > 0, list[slot - 1].remainder < element.remainder {
+                list[slot] = list[slot - 1]
+                slot -= 1
+            }
+            list[slot] = element
+        }
+    }
+
+    /// `a × b / divisor` with its remainder; 128-bit only when the product needs it.
+    @inline(__always)
+    private static func divide(_ a: UInt64, times b: UInt64, by divisor: UInt64) -> (quotient: UInt64, remainder: UInt64) {
+        let (product, overflow) = a.multipliedReportingOverflow(by: b)
+        if !overflow { return product.quotientAndRemainder(dividingBy: divisor) }
+        return divisor.dividingFullWidth(a.multipliedFullWidth(by: b))
     }
 }

@@ -1,6 +1,6 @@
 extension PolicySchedule {
     /// One entry per plan date; every item and component split by the policy's method.
-    mutating func issue(_ issuance: PolicyIssuance, items: [ItemAmounts], change: inout ScheduleChange) {
+    mutating func issue(_ issuance: PolicyIssuance, items: [IndexedAmounts], change: inout ScheduleChange) {
         self.issuance = issuance
         state = .active
         planDates = issuance.term.planDates(issuance.billing.frequency)
@@ -18,15 +18,13 @@ extension PolicySchedule {
 
         entries.reserveCapacity(entries.count + count)
         for (k, date) in planDates.enumerated() {
-            var details: [EntryDetail] = []
-            details.reserveCapacity(items.count)
-            for (index, item) in items.enumerated() {
+            let details = items.indices.map { index in
                 let base = index * ComponentAmounts.componentCount * count + k
-                details.append(EntryDetail(item: item.item, amounts: ComponentAmounts(
+                return EntryDetail(itemIndex: items[index].itemIndex, amounts: ComponentAmounts(
                     premium: Money(cents: shares[base]),
                     fee: Money(cents: shares[base + count]),
                     tax: Money(cents: shares[base + 2 * count])
-                )))
+                ))
             }
             createEntry(date: date, transaction: .issuance, details: details, change: &change)
         }
@@ -34,12 +32,12 @@ extension PolicySchedule {
 
     /// Spreads each item's change over the unpaid Valid entries dated on or after the effective
     /// date; with none, a new endorsement entry at the effective date carries the change.
-    mutating func endorse(_ items: [ItemAmounts], effective: CalendarDate, change: inout ScheduleChange) {
+    mutating func endorse(_ items: [IndexedAmounts], effective: CalendarDate, change: inout ScheduleChange) {
         let targets = entries.indices
             .filter { entries[$0].isOpen && entries[$0].scheduleDate >= effective }
             .sorted { (entries[$0].scheduleDate, $0) < (entries[$1].scheduleDate, $1) }
         guard !targets.isEmpty else {
-            let details = items.filter { !$0.amounts.isZero }.map { EntryDetail(item: $0.item, amounts: $0.amounts) }
+            let details = items.filter { !$0.amounts.isZero }.map { EntryDetail(itemIndex: $0.itemIndex, amounts: $0.amounts) }
             if !details.isEmpty { createEntry(date: effective, transaction: .endorsement, details: details, change: &change) }
             return
         }
@@ -60,15 +58,15 @@ extension PolicySchedule {
                     tax: Money(cents: shares[2 * targets.count + position])
                 )
                 guard !share.isZero else { continue }
-                entries[index].add(share, for: item.item)
-                change.recordUpdate(entries[index])
+                entries[index].add(share, forItem: item.itemIndex)
+                change.recordUpdate(entries[index].entryNumber)
             }
         }
     }
 
     /// Every unpaid Valid entry becomes Invalid and one Valid cancellation entry at the effective
     /// date carries their sum plus the cancellation's changes.
-    mutating func cancel(_ items: [ItemAmounts], effective: CalendarDate, change: inout ScheduleChange) {
+    mutating func cancel(_ items: [IndexedAmounts], effective: CalendarDate, change: inout ScheduleChange) {
         let open = entries.indices.filter { entries[$0].isOpen }
         cancellationEntryNumber = consolidate(open, plus: items, into: .cancellation, date: effective, change: &change)
         state = .cancelled
@@ -77,7 +75,7 @@ extension PolicySchedule {
     /// An unpaid cancellation entry becomes Invalid and is consolidated, with the reinstatement's
     /// changes, into one "Reinstatement by payment schedule" entry; a paid one stays and the new
     /// entry carries the changes alone.
-    mutating func reinstate(_ items: [ItemAmounts], effective: CalendarDate, change: inout ScheduleChange) {
+    mutating func reinstate(_ items: [IndexedAmounts], effective: CalendarDate, change: inout ScheduleChange) {
         let open = cancellationEntryNumber.map { [$0 - 1] }?.filter { entries[$0].isOpen } ?? []
         consolidate(open, plus: items, into: .reinstatement, date: effective, change: &change)
         cancellationEntryNumber = nil
@@ -88,7 +86,7 @@ extension PolicySchedule {
     /// when it would consolidate nothing and every change is zero. Returns the new entry's number.
     @discardableResult
     private mutating func consolidate(
-        _ indices: [Int], plus items: [ItemAmounts], into transaction: TransactionKind, date: CalendarDate,
+        _ indices: [Int], plus items: [IndexedAmounts], into transaction: TransactionKind, date: CalendarDate,
         change: inout ScheduleChange
     ) -> Int? {
         guard !indices.isEmpty || items.contains(where: { !$0.amounts.isZero }) else { return nil }
@@ -97,20 +95,18 @@ extension PolicySchedule {
         var withdrawn = Money.zero
         for index in indices {
             for detail in entries[index].details {
-                let slot = itemSlot(detail.item)
-                sums[slot] = (sums[slot] ?? .zero) + detail.amounts
+                sums[detail.itemIndex] = (sums[detail.itemIndex] ?? .zero) + detail.amounts
             }
             if entries[index].total.isNegative { withdrawn -= entries[index].total }
             entries[index].status = .invalid
-            change.recordUpdate(entries[index])
+            change.recordUpdate(entries[index].entryNumber)
         }
         for item in items where !item.amounts.isZero {
-            let slot = itemSlot(item.item)
-            sums[slot] = (sums[slot] ?? .zero) + item.amounts
+            sums[item.itemIndex] = (sums[item.itemIndex] ?? .zero) + item.amounts
         }
         if !withdrawn.isZero { change.refundWithdrawn = withdrawn }
-        let details = zip(transactionTotals, sums).compactMap { total, sum in
-            sum.map { EntryDetail(item: total.item, amounts: $0) }
+        let details = sums.enumerated().compactMap { index, sum in
+            sum.map { EntryDetail(itemIndex: index, amounts: $0) }
         }
         return createEntry(date: date, transaction: transaction, details: details, change: &change)
     }
@@ -121,13 +117,9 @@ extension PolicySchedule {
     ) -> Int {
         let entry = ScheduleEntry(entryNumber: entries.count + 1, scheduleDate: date, transaction: transaction, details: details)
         entries.append(entry)
-        change.created.append(entry)
+        change.recordCreation(entry.entryNumber)
         if entry.total.isNegative { change.refundOwed = (change.refundOwed ?? .zero) - entry.total }
         return entry.entryNumber
-    }
-
-    private func itemSlot(_ item: PolicyItem) -> Int {
-        transactionTotals.firstIndex { $0.item.isSameItem(as: item) }!
     }
 
     /// Daily weight of a date: days until the next plan date after it, or until the term end.

@@ -40,16 +40,25 @@ extension PolicySchedule {
         }
     }
 
-    /// Adds the transaction's amounts to the running totals and returns its items with the
-    /// schedule's canonical item (first name kept), so details of one item always match.
-    mutating func register(_ items: [ItemAmounts]) -> [ItemAmounts] {
-        items.map { incoming in
-            if let index = transactionTotals.firstIndex(where: { $0.item.isSameItem(as: incoming.item) }) {
-                transactionTotals[index].amounts += incoming.amounts
-                return ItemAmounts(item: transactionTotals[index].item, amounts: incoming.amounts)
+    /// Adds the transaction's amounts to the running totals (registering new items) and returns
+    /// them keyed by item index.
+    mutating func register(_ incoming: [ItemAmounts]) -> [IndexedAmounts] {
+        items.reserveCapacity(items.count + incoming.count)
+        transactionTotals.reserveCapacity(items.count + incoming.count)
+        return incoming.map { entry in
+            if let index = items.firstIndex(where: { $0.isSameItem(as: entry.item) }) {
+                transactionTotals[index] += entry.amounts
+                return IndexedAmounts(itemIndex: index, amounts: entry.amounts)
             }
-            transactionTotals.append(incoming)
-            return incoming
+            items.append(entry.item)
+            transactionTotals.append(entry.amounts)
+            return IndexedAmounts(itemIndex: items.count - 1, amounts: entry.amounts)
         }
     }
+}
+
+/// A transaction's amounts for the item at `itemIndex` of `PolicySchedule.items`.
+struct IndexedAmounts {
+    let itemIndex: Int
+    let amounts: ComponentAmounts
 }

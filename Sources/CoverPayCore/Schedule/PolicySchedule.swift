@@ -18,8 +18,12 @@ public struct PolicySchedule: Sendable, Hashable, Codable {
     public internal(set) var entries: [ScheduleEntry] = []
     /// The `d_k` of the term: the installment dates and the boundaries of daily weights.
     public internal(set) var planDates: [CalendarDate] = []
-    /// Every item seen (the first name given is kept) with the sum of all transactions' amounts.
-    public internal(set) var transactionTotals: [ItemAmounts] = []
+    /// Every coverage, asset and participant seen, in order of first appearance (the first name
+    /// given is kept); `EntryDetail.itemIndex` points here.
+    public internal(set) var items: [PolicyItem] = []
+    /// Per item (aligned with `items`), the sum of all applied transactions' amounts: what the
+    /// Valid entries always add up to.
+    public internal(set) var transactionTotals: [ComponentAmounts] = []
     /// Transaction ids applied so far; a repeated one is a no-op.
     public internal(set) var appliedTransactionIDs: [String] = []
     /// The entry the open cancellation created, if it created one.
@@ -69,7 +73,7 @@ public struct PolicySchedule: Sendable, Hashable, Codable {
         var change = ScheduleChange()
         if !entries[index].isPaid {
             entries[index].isPaid = true
-            change.recordUpdate(entries[index])
+            change.recordUpdate(entries[index].entryNumber)
         }
         return change
     }
@@ -81,7 +85,7 @@ public struct PolicySchedule: Sendable, Hashable, Codable {
         var change = ScheduleChange()
         if entries[index].isPaid {
             entries[index].isPaid = false
-            change.recordUpdate(entries[index])
+            change.recordUpdate(entries[index].entryNumber)
         }
         return change
     }

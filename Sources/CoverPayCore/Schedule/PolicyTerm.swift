@@ -19,6 +19,8 @@ public struct PolicyTerm: Sendable, Hashable {
     /// `start` (never chained), for every `d_k < end`.
     public func planDates(_ frequency: BillingFrequency) -> [CalendarDate] {
         var dates: [CalendarDate] = []
+        let months = (end.year - start.year) * 12 + end.month - start.month
+        dates.reserveCapacity(months / frequency.monthsPerPeriod + 1)
         var period = 0
         while true {
             let date = start.addingMonths(period * frequency.monthsPerPeriod)

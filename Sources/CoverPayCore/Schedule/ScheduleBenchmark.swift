@@ -13,7 +13,7 @@ public enum ScheduleBenchmark {
                 var schedule = PolicySchedule(policyID: "POL-BENCH")
                 // The fixed transactions are valid by construction.
                 let change = try! schedule.apply(transactions[schedules & 1])
-                checksum &+= change.created.last!.total.cents
+                checksum &+= schedule.entries[change.createdEntryNumbers.upperBound - 2].total.cents
                 schedules += 1
             }
         }

@@ -49,28 +49,29 @@ public struct ScheduleEntry: Sendable, Hashable, Codable {
         }
     }
 
-    /// The detail of `item`, if the entry carries one.
-    public func detail(for item: PolicyItem) -> EntryDetail? {
-        details.first { $0.item.isSameItem(as: item) }
+    /// The detail of the item at `itemIndex` of `PolicySchedule.items`, if the entry carries one.
+    public func detail(forItem itemIndex: Int) -> EntryDetail? {
+        details.first { $0.itemIndex == itemIndex }
     }
 
     /// Adds `amounts` to the item's detail, creating the detail if the entry has none for it.
-    mutating func add(_ amounts: ComponentAmounts, for item: PolicyItem) {
-        if let index = details.firstIndex(where: { $0.item.isSameItem(as: item) }) {
+    mutating func add(_ amounts: ComponentAmounts, forItem itemIndex: Int) {
+        if let index = details.firstIndex(where: { $0.itemIndex == itemIndex }) {
             details[index].amounts += amounts
         } else {
-            details.append(EntryDetail(item: item, amounts: amounts))
+            details.append(EntryDetail(itemIndex: itemIndex, amounts: amounts))
         }
     }
 }
 
-/// An entry's share for one coverage, asset or participant.
+/// An entry's share for one coverage, asset or participant. The item is an index into
+/// `PolicySchedule.items` rather than a copy, so that entries stay small and cheap to build.
 public struct EntryDetail: Sendable, Hashable, Codable {
-    public let item: PolicyItem
+    public let itemIndex: Int
     public internal(set) var amounts: ComponentAmounts
 
-    public init(item: PolicyItem, amounts: ComponentAmounts) {
-        self.item = item
+    public init(itemIndex: Int, amounts: ComponentAmounts) {
+        self.itemIndex = itemIndex
         self.amounts = amounts
     }
 }

@@ -7,26 +7,27 @@ public enum ScheduleJSON {
         .object([
             "policy_id": .string(schedule.policyID),
             "billable_total": amounts(schedule.billableTotal, withTotal: true),
-            "entries": .array(schedule.entries.map(encode)),
+            "entries": .array(schedule.entries.map { encode($0, items: schedule.items) }),
         ])
     }
 
-    public static func encode(_ entry: ScheduleEntry) -> JSONValue {
+    /// One entry; `items` is the schedule's `items`, which the details point into.
+    public static func encode(_ entry: ScheduleEntry, items: [PolicyItem]) -> JSONValue {
         guard case .object(var members) = amounts(entry.amounts, withTotal: true) else { return .null }
         members["entry_number"] = .number(String(entry.entryNumber))
         members["schedule_date"] = .string(entry.scheduleDate.description)
         members["transaction"] = .string(entry.transaction.rawValue)
         members["status"] = .string(entry.status.rawValue)
         members["is_paid"] = .bool(entry.isPaid)
-        members["details"] = .array(entry.details.map(encode))
+        members["details"] = .array(entry.details.map { encode($0, item: items[$0.itemIndex]) })
         return .object(members)
     }
 
-    public static func encode(_ detail: EntryDetail) -> JSONValue {
+    private static func encode(_ detail: EntryDetail, item: PolicyItem) -> JSONValue {
         guard case .object(var members) = amounts(detail.amounts, withTotal: false) else { return .null }
-        members["kind"] = .string(detail.item.kind.rawValue)
-        members["ref"] = .string(detail.item.ref)
-        members["name"] = .string(detail.item.name)
+        members["kind"] = .string(item.kind.rawValue)
+        members["ref"] = .string(item.ref)
+        members["name"] = .string(item.name)
         return .object(members)
     }
 
