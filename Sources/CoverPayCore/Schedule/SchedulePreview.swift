@@ -1,9 +1,9 @@
 /// `coverpay schedule preview`: builds a schedule from a list of CloudEvents without any service.
 ///
 /// Order: policy events are applied by `sequence` (stable, so equal sequences keep array order).
-/// Each payment event is applied right after the highest-sequence policy event that precedes it
-/// in the array, payments anchored to the same event in array order; so a payment listed after
-/// an endorsement sees the endorsed schedule. Events that never change a schedule
+/// Each payment event is applied right after the policy event listed just before it in the array
+/// (payments after the same event keep their array order; payments before any policy event are
+/// refused), so a payment listed after an endorsement sees the endorsed schedule. Events that never change a schedule
 /// (`coverpay.payment_method.updated`, `coverpay.payment.received`) are skipped; other types are refused.
 public enum SchedulePreview {
     public static let ignoredEventTypes: Set<String> = ["coverpay.payment_method.updated", "coverpay.payment.received"]
@@ -14,16 +14,18 @@ public enum SchedulePreview {
 
     public static func schedule(events: [CloudEvent]) throws(ScheduleError) -> PolicySchedule {
         var transactions: [PolicyTransaction] = []
-        var payments: [(anchor: Int, payment: SchedulePayment)] = []
-        var anchor = 0
+        // Each payment with the position (in `transactions`) of the policy event listed before it.
+        var payments: [(listedAfter: Int, payment: SchedulePayment)] = []
         for (index, event) in events.enumerated() {
             do throws(ScheduleError) {
                 if PolicyTransaction.eventTypes[event.type] != nil {
-                    let transaction = try PolicyTransaction(event: event)
-                    transactions.append(transaction)
-                    anchor = max(anchor, transaction.sequence)
+                    transactions.append(try PolicyTransaction(event: event))
                 } else if SchedulePayment.Outcome(rawValue: event.type) != nil {
-                    payments.append((anchor, try SchedulePayment(event: event)))
+                    let payment = try SchedulePayment(event: event)
+                    guard !transactions.isEmpty else {
+                        throw ScheduleError(.unknownPolicy, "payment for entry \(payment.entryNumber) is listed before any policy event")
+                    }
+                    payments.append((transactions.count - 1, payment))
                 } else if !ignoredEventTypes.contains(event.type) {
                     throw ScheduleError(.unknownEventType, "event type '\(event.type)' has no effect on a schedule preview")
                 }
@@ -36,19 +38,13 @@ public enum SchedulePreview {
         }
 
         var schedule = PolicySchedule(policyID: policyID)
-        var pending = payments[...]
-        func applyPayments(upTo sequence: Int) throws(ScheduleError) {
-            while let next = pending.first, next.anchor <= sequence {
-                try schedule.apply(next.payment)
-                pending = pending.dropFirst()
+        let bySequence = transactions.indices.sorted { (transactions[$0].sequence, $0) < (transactions[$1].sequence, $1) }
+        for position in bySequence {
+            try schedule.apply(transactions[position])
+            for payment in payments where payment.listedAfter == position {
+                try schedule.apply(payment.payment)
             }
         }
-        try applyPayments(upTo: 0)
-        for transaction in transactions.enumerated().sorted(by: { ($0.element.sequence, $0.offset) < ($1.element.sequence, $1.offset) }).map(\.element) {
-            try schedule.apply(transaction)
-            try applyPayments(upTo: transaction.sequence)
-        }
-        try applyPayments(upTo: .max)
         return schedule
     }
 }
