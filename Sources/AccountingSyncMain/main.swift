@@ -1,0 +1,4 @@
+import Fleet
+import AccountingSyncWorker
+
+await WorkerRuntime.main(AccountingSyncWorker.definition)

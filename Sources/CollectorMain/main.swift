@@ -1,0 +1,4 @@
+import Fleet
+import CollectorWorker
+
+await WorkerRuntime.main(CollectorWorker.definition)

@@ -1,0 +1,13 @@
+import ArgumentParser
+
+@main
+struct CoverPay: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coverpay",
+        abstract: "Operate a CoverPay fleet: migrations, topology, the business clock, dead letters, schedules.",
+        subcommands: [
+            MigrateCommand.self, TopologyCommand.self, ClockCommand.self, PublishCommand.self,
+            DLQCommand.self, StatusCommand.self, EventsCommand.self,
+        ]
+    )
+}

@@ -1,0 +1,50 @@
+import AMQP
+import ArgumentParser
+import Fleet
+import Foundation
+import Postgres
+import AccountingSyncWorker
+import CollectorWorker
+import ReconcilerWorker
+import RetrierWorker
+import SchedulerWorker
+
+/// The workers the CLI knows about, for topology and status.
+enum Catalog {
+    static let workers: [WorkerDefinition] = [
+        SchedulerWorker.definition, CollectorWorker.definition, RetrierWorker.definition,
+        ReconcilerWorker.definition, AccountingSyncWorker.definition,
+    ]
+    static var queues: [QueueDefinition] { workers.flatMap(\.queues) }
+}
+
+/// Connections and settings for one CLI invocation, from the same environment variables as the workers.
+struct CLIEnvironment {
+    let configuration: FleetConfiguration
+
+    init() throws {
+        configuration = try FleetConfiguration(worker: "coverpay")
+    }
+
+    func database() throws -> PostgresConnection {
+        try PostgresConnection(url: configuration.databaseURL)
+    }
+
+    /// A broker connection with channel 1 open.
+    func broker() throws -> AMQPConnection {
+        let connection = try AMQPConnection(AMQPConfiguration(url: configuration.amqpURL))
+        try connection.openChannel(1)
+        return connection
+    }
+}
+
+/// A failure the operator can act on: printed as one line, exit code 1, no stack trace.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension AMQPError: LocalizedError { public var errorDescription: String? { description } }
+extension PostgresError: LocalizedError { public var errorDescription: String? { description } }
+extension ConfigurationError: LocalizedError { public var errorDescription: String? { description } }
+extension CLIError: LocalizedError { var errorDescription: String? { description } }

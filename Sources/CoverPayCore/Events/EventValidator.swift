@@ -1,0 +1,80 @@
+/// Decides whether an inbound message body may reach a handler, and if not, why: the checks every
+/// worker makes before touching state. Pure, so the dead-letter reasons are unit-tested.
+public struct EventValidator: Sendable {
+    /// Dead-letter reasons, stable strings that on-call tooling groups by.
+    public enum Reason: String, Sendable, CaseIterable {
+        case invalidJSON = "invalid_json"
+        case invalidEnvelope = "invalid_envelope"
+        case panRejected = "pan_rejected"
+        case unknownType = "unknown_type"
+        case schemaViolation = "schema_violation"
+    }
+
+    public struct Rejection: Error, Sendable, Equatable {
+        public let reason: Reason
+        public let detail: String
+        /// The body to keep in the dead-letter queue: card numbers masked, otherwise untouched.
+        public let body: [UInt8]
+    }
+
+    /// `data` schemas by event type; a type with no schema is unknown to this worker.
+    public let schemas: [String: JSONSchema]
+
+    public init(schemas: [String: JSONSchema]) {
+        self.schemas = schemas
+    }
+
+    public func validate(_ body: [UInt8]) -> Result<CloudEvent, Rejection> {
+        let text = String(decoding: body, as: UTF8.self)
+        let json: JSONValue
+        do {
+            json = try JSONValue.parse(body)
+        } catch {
+            let masked = Array(PANScanner.masked(text).utf8)
+            return .failure(Rejection(reason: .invalidJSON, detail: "body is not JSON: \(error.description)", body: masked))
+        }
+        if let path = Self.cardNumberPath(in: json, at: "$") {
+            return .failure(Rejection(
+                reason: .panRejected, detail: "a card number was found at \(path); send a processor token instead",
+                body: Array(PANScanner.masked(text).utf8)
+            ))
+        }
+        let event: CloudEvent
+        do {
+            event = try CloudEvent(json: json)
+        } catch {
+            return .failure(Rejection(reason: .invalidEnvelope, detail: error.description, body: body))
+        }
+        guard let schema = schemas[event.type] else {
+            return .failure(Rejection(reason: .unknownType, detail: "no handler for event type '\(event.type)'", body: body))
+        }
+        let violations = schema.validate(event.data, at: "data")
+        guard violations.isEmpty else {
+            let detail = violations.prefix(5).map(\.description).joined(separator: "; ")
+            return .failure(Rejection(reason: .schemaViolation, detail: detail, body: body))
+        }
+        return .success(event)
+    }
+
+    /// The path of the first string holding a card number. An ACH `account_number` is exempt: bank
+    /// account numbers run to 17 digits and some pass the Luhn check by chance.
+    static func cardNumberPath(in value: JSONValue, at path: String) -> String? {
+        switch value {
+        case .string(let text), .number(let text):
+            return PANScanner.containsPAN(text) ? path : nil
+        case .array(let elements):
+            for (index, element) in elements.enumerated() {
+                if let found = cardNumberPath(in: element, at: "\(path)[\(index)]") { return found }
+            }
+            return nil
+        case .object(let members):
+            let isBankAccount = members["type"]?.stringValue == "ach"
+            for (key, member) in members.sorted(by: { $0.key < $1.key }) where !(isBankAccount && key == "account_number") {
+                if let found = cardNumberPath(in: member, at: "\(path).\(key)") { return found }
+            }
+            return nil
+        case .null, .bool:
+            return nil
+        }
+    }
+}

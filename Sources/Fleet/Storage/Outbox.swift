@@ -1,0 +1,50 @@
+import CoverPayCore
+import Foundation
+import Postgres
+
+/// Writes messages to `coverpay.outbox` inside the caller's transaction, so an event exists exactly
+/// when the effect that caused it does; the `OutboxRelay` publishes them afterwards.
+public enum Outbox {
+    /// Stores a fleet event for publishing on `coverpay.events` and records it in the timeline.
+    @discardableResult
+    public static func enqueue(
+        _ event: CloudEvent, producer: String, traceID: String, on database: PostgresConnection
+    ) throws -> CloudEvent {
+        let body = event.json.serialized()
+        try database.query(
+            """
+            INSERT INTO coverpay.outbox (producer, message_id, exchange, routing_key, message_type, body, headers)
+            VALUES ($1, $2, $3, $4, $4, $5, $6::jsonb)
+            """,
+            [producer, event.id, Topology.eventsExchange, event.type, body, JSONValue.object([Headers.traceID: .string(traceID)]).serialized()]
+        )
+        try database.query(
+            "INSERT INTO coverpay.payment_events (event_id, type, policy_id, body) VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (event_id) DO NOTHING",
+            [event.id, event.type, event.policyID, body]
+        )
+        return event
+    }
+
+    /// Stores a message for a dead-letter queue (e.g. a parked event that waited too long).
+    public static func enqueueDeadLetter(
+        body: String, messageID: String, type: String, queue: QueueDefinition, headers: [String: String],
+        producer: String, on database: PostgresConnection
+    ) throws {
+        try database.query(
+            """
+            INSERT INTO coverpay.outbox (producer, message_id, exchange, routing_key, message_type, body, headers)
+            VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)
+            """,
+            [producer, messageID, Topology.deadLetterExchange, queue.deadLetterQueue, type, body,
+             JSONValue.object(headers.mapValues { .string($0) }).serialized()]
+        )
+    }
+
+    /// A new CloudEvent from this worker.
+    public static func makeEvent(type: String, subject: String?, data: JSONValue, source: String) -> CloudEvent {
+        CloudEvent(
+            id: UUID().uuidString.lowercased(), source: "coverpay/\(source)", type: type, subject: subject,
+            time: Date().formatted(.iso8601), data: data
+        )
+    }
+}

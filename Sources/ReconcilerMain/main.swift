@@ -1,0 +1,4 @@
+import Fleet
+import ReconcilerWorker
+
+await WorkerRuntime.main(ReconcilerWorker.definition)

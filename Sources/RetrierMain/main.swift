@@ -1,0 +1,4 @@
+import Fleet
+import RetrierWorker
+
+await WorkerRuntime.main(RetrierWorker.definition)

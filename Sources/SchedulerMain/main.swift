@@ -1,0 +1,4 @@
+import Fleet
+import SchedulerWorker
+
+await WorkerRuntime.main(SchedulerWorker.definition)

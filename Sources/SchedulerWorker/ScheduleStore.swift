@@ -1,0 +1,137 @@
+import CoverPayCore
+import Foundation
+import Postgres
+
+/// Reads and writes one policy's schedule: the `PolicySchedule` value (the engine's whole state) in
+/// `scheduler.policies`, and its entries as rows for the due scan and the CLI.
+public struct StoredPolicy {
+    public var schedule: PolicySchedule
+    public var lastSequence: Int
+    public var rail: InstallmentRail
+}
+
+public enum ScheduleStore {
+    /// Locks and returns the policy, creating an empty placeholder (awaiting issuance) when absent so
+    /// that concurrent events of one policy serialise on its row.
+    static func lock(_ policyID: String, _ database: PostgresConnection) throws -> StoredPolicy {
+        try database.query(
+            "INSERT INTO scheduler.policies (policy_id, schedule) VALUES ($1, $2::jsonb) ON CONFLICT (policy_id) DO NOTHING",
+            [policyID, try encode(PolicySchedule(policyID: policyID))]
+        )
+        let row = try database.query(
+            "SELECT last_sequence, rail, schedule::text AS schedule FROM scheduler.policies WHERE policy_id = $1 FOR UPDATE",
+            [policyID]
+        )[0]
+        return try decode(row)
+    }
+
+    /// Locks and returns an existing policy, or nil when none was ever issued or parked.
+    static func lockExisting(_ policyID: String, _ database: PostgresConnection) throws -> StoredPolicy? {
+        try database.query(
+            "SELECT last_sequence, rail, schedule::text AS schedule FROM scheduler.policies WHERE policy_id = $1 AND last_sequence > 0 FOR UPDATE",
+            [policyID]
+        ).first.map(decode)
+    }
+
+    static func recordIssuance(_ policyID: String, _ issuance: PolicyIssuance, _ database: PostgresConnection) throws {
+        try database.query(
+            """
+            UPDATE scheduler.policies SET policy_number = $2, state = $3, line_of_business = $4, carrier_id = $5, agency_id = $6
+            WHERE policy_id = $1
+            """,
+            [policyID, issuance.policyNumber, issuance.state, issuance.lineOfBusiness, issuance.carrierID, issuance.agencyID]
+        )
+    }
+
+    static func persistRail(_ policy: StoredPolicy, _ database: PostgresConnection) throws {
+        try database.query("UPDATE scheduler.policies SET rail = $2 WHERE policy_id = $1", [policy.schedule.policyID, policy.rail.rawValue])
+    }
+
+    /// The stored policy without locking, or nil when unknown (for the CLI).
+    public static func load(_ policyID: String, _ database: PostgresConnection) throws -> StoredPolicy? {
+        try database.query(
+            "SELECT last_sequence, rail, schedule::text AS schedule FROM scheduler.policies WHERE policy_id = $1",
+            [policyID]
+        ).first.map(decode)
+    }
+
+    /// Saves the schedule and upserts the given entries, recording a revision for each.
+    static func save(
+        _ policy: StoredPolicy, changedEntries: [ScheduleEntry], eventID: String, cause: String, _ database: PostgresConnection
+    ) throws {
+        try database.query(
+            "UPDATE scheduler.policies SET last_sequence = $2, rail = $3, schedule = $4::jsonb, updated_at = now() WHERE policy_id = $1",
+            [policy.schedule.policyID, policy.lastSequence, policy.rail.rawValue, try encode(policy.schedule)]
+        )
+        guard !changedEntries.isEmpty else { return }
+        let rows: [JSONValue] = changedEntries.map { entry in
+            let amounts = entry.amounts
+            return .object([
+                "entry_number": .number("\(entry.entryNumber)"),
+                "schedule_date": .string(entry.scheduleDate.description),
+                "due_date": .string(BankingCalendar.federalReserve.dueDate(for: entry.scheduleDate, rail: policy.rail).description),
+                "transaction": .string(entry.transaction.rawValue),
+                "status": .string(entry.status.rawValue),
+                "is_paid": .bool(entry.isPaid),
+                "premium_cents": .number("\(amounts.premium.cents)"),
+                "fee_cents": .number("\(amounts.fee.cents)"),
+                "tax_cents": .number("\(amounts.tax.cents)"),
+                "total_cents": .number("\(entry.total.cents)"),
+                "entry_json": ScheduleJSON.encode(entry, items: policy.schedule.items),
+            ])
+        }
+        // One statement for all entries: the engine changes up to a term's worth at once.
+        try database.query(
+            """
+            WITH changed AS (
+                SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(
+                    entry_number int, schedule_date date, due_date date, transaction text, status text, is_paid boolean,
+                    premium_cents bigint, fee_cents bigint, tax_cents bigint, total_cents bigint, entry_json jsonb)
+            ), upserted AS (
+                INSERT INTO scheduler.entries (policy_id, entry_number, schedule_date, due_date, transaction, status, is_paid,
+                                               premium_cents, fee_cents, tax_cents, total_cents, entry_json)
+                SELECT $1, entry_number, schedule_date, due_date, transaction, status, is_paid,
+                       premium_cents, fee_cents, tax_cents, total_cents, entry_json FROM changed
+                ON CONFLICT (policy_id, entry_number) DO UPDATE SET
+                    status = excluded.status, is_paid = excluded.is_paid, due_date = excluded.due_date,
+                    premium_cents = excluded.premium_cents, fee_cents = excluded.fee_cents, tax_cents = excluded.tax_cents,
+                    total_cents = excluded.total_cents, entry_json = excluded.entry_json
+            )
+            INSERT INTO scheduler.entry_revisions (policy_id, entry_number, event_id, cause, entry)
+            SELECT $1, entry_number, $3, $4, entry_json FROM changed
+            """,
+            [policy.schedule.policyID, JSONValue.array(rows).serialized(), eventID, cause]
+        )
+    }
+
+    /// Re-dates the open, not yet announced entries after the rail changed (ACH is sent a banking day early).
+    static func redate(_ policy: StoredPolicy, _ database: PostgresConnection) throws {
+        let open = policy.schedule.entries.filter { $0.isOpen }
+        let dates: [JSONValue] = open.map { entry in
+            .object([
+                "entry_number": .number("\(entry.entryNumber)"),
+                "due_date": .string(BankingCalendar.federalReserve.dueDate(for: entry.scheduleDate, rail: policy.rail).description),
+            ])
+        }
+        try database.query(
+            """
+            UPDATE scheduler.entries e SET due_date = r.due_date
+            FROM jsonb_to_recordset($2::jsonb) AS r(entry_number int, due_date date)
+            WHERE e.policy_id = $1 AND e.entry_number = r.entry_number AND e.due_published_at IS NULL
+            """,
+            [policy.schedule.policyID, JSONValue.array(dates).serialized()]
+        )
+    }
+
+    private static func encode(_ schedule: PolicySchedule) throws -> String {
+        String(decoding: try JSONEncoder().encode(schedule), as: UTF8.self)
+    }
+
+    private static func decode(_ row: PostgresRow) throws -> StoredPolicy {
+        let schedule = try JSONDecoder().decode(PolicySchedule.self, from: Data(try row.decode("schedule", as: String.self).utf8))
+        return StoredPolicy(
+            schedule: schedule, lastSequence: try row.decode("last_sequence"),
+            rail: InstallmentRail(rawValue: try row.decode("rail")) ?? .card
+        )
+    }
+}
