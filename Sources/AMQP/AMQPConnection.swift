@@ -147,7 +147,7 @@ public final class AMQPConnection {
             isOpen = false
             throw AMQPError(.connectionClosed, "publish to '\(exchange)' failed: \(Self.statusText(status))")
         }
-        confirms[channel]?.published(messageID: message.messageID)
+        confirms[channel]?.published()
     }
 
     /// Blocks until the broker has confirmed everything published on `channel`. Returns the message ids
@@ -187,7 +187,9 @@ public final class AMQPConnection {
                 throw handleUnexpected(frame: frame, doing: "wait for publisher confirms")
             }
         }
-        confirms[channel] = PublisherConfirms()
+        var next = tracker
+        next.startNewWait()
+        confirms[channel] = next
         if tracker.nackedCount > 0 { throw AMQPError(.nacked, "the broker refused \(tracker.nackedCount) message(s)") }
         return tracker.returnedIDs
     }

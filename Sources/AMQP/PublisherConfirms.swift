@@ -1,4 +1,5 @@
-/// Bookkeeping for one confirm-mode channel: which publish sequence numbers are still unconfirmed.
+/// Bookkeeping for one confirm-mode channel: which publish sequence numbers (the broker's delivery
+/// tags, counted from 1 for the channel's life) are still unconfirmed.
 struct PublisherConfirms {
     private var nextSequence: UInt64 = 1
     private var outstanding: Set<UInt64> = []
@@ -7,7 +8,7 @@ struct PublisherConfirms {
 
     var hasOutstanding: Bool { !outstanding.isEmpty }
 
-    mutating func published(messageID: String?) {
+    mutating func published() {
         outstanding.insert(nextSequence)
         nextSequence += 1
     }
@@ -20,5 +21,11 @@ struct PublisherConfirms {
 
     mutating func returned(messageID: String) {
         returnedIDs.append(messageID)
+    }
+
+    /// Forgets the outcome of the last wait; the sequence keeps counting, as the broker's delivery tags do.
+    mutating func startNewWait() {
+        nackedCount = 0
+        returnedIDs = []
     }
 }
