@@ -16,6 +16,8 @@ BIN := .build/debug
 COVERPAY := $(BIN)/coverpay
 
 .PHONY: build demo test clean-local
+# The recipes print their own step headers.
+.SILENT: demo test clean-local
 
 build:
 	$(SWIFT) build
@@ -31,12 +33,14 @@ demo:
 	}
 	trap cleanup EXIT
 	trap 'exit 130' INT TERM
-	$(SERVICES) start
+	say() { printf '\n==> %s\n' "$$*"; }
+	say "services start"; $(SERVICES) start
 	eval "$$($(SERVICES) env)"
-	$(SWIFT) build
-	$(COVERPAY) migrate
-	$(COVERPAY) topology apply
-	$(FLEET) start
+	say "swift build"; $(SWIFT) build
+	say "coverpay migrate"; $(COVERPAY) migrate
+	say "coverpay topology apply"; $(COVERPAY) topology apply
+	say "fleet start"; $(FLEET) start
+	say "coverpay demo"
 	if $(COVERPAY) demo --help >/dev/null 2>&1; then
 	    $(COVERPAY) demo
 	else
@@ -105,9 +109,14 @@ test:
 	fi
 
 clean-local:
+	echo "==> stopping the fleet and the local services, removing .local/"
 	$(FLEET) stop || true
 	$(SERVICES) stop || true
 	for dir in .local/postgres .local/rabbitmq; do
-	    if [[ -L $$dir ]]; then rm -rf "$$(readlink -f "$$dir")"; fi
+	    if [[ -L $$dir ]]; then
+	        target="$$(readlink -f "$$dir")"
+	        rm -rf "$$target"
+	        rmdir --ignore-fail-on-non-empty "$$(dirname "$$target")"
+	    fi
 	done
 	rm -rf .local

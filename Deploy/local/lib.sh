@@ -37,7 +37,8 @@ user_cmd() {
     local -a envs=()
     while [[ $# -gt 0 && "$1" != "--" ]]; do envs+=("$1"); shift; done
     shift
-    local -a base=(env -i "PATH=/usr/sbin:/usr/bin:/sbin:/bin" "LANG=C.UTF-8" "LC_ALL=C.UTF-8")
+    # -C /: the checkout may not be readable by USER.
+    local -a base=(env -i -C / "PATH=/usr/sbin:/usr/bin:/sbin:/bin" "LANG=C.UTF-8" "LC_ALL=C.UTF-8")
     if [[ $EUID -eq 0 ]]; then
         USER_CMD=(runuser -u "$user" -- "${base[@]}" "${envs[@]}" "$@")
     else

@@ -46,12 +46,17 @@ def fake_bin(tmp_path):
     return bin_dir
 
 
+# The tests' fleets use COVERPAY_FLEET_BASE_PORT so that they never meet a developer's fleet.
+BASE = 29100
+
+
 @pytest.fixture
-def sandbox_fleet(sandbox_repo):
+def sandbox_fleet(sandbox_repo, monkeypatch):
     """The fleet script of a throw-away checkout; stopped after the test whatever happens."""
     fleet = sandbox_repo / "Deploy" / "local" / "fleet"
-    if any(port_in_use(19100 + 10 * r + i) for r in range(2) for i in range(1, 6)):
-        pytest.skip("fleet ports 19101-19115 are in use (is a fleet running?)")
+    if any(port_in_use(BASE + 10 * r + i) for r in range(2) for i in range(1, 6)):
+        pytest.skip(f"ports {BASE + 1}-{BASE + 15} are in use")
+    monkeypatch.setenv("COVERPAY_FLEET_BASE_PORT", str(BASE))
     yield fleet
     run([fleet, "stop"])
 
@@ -86,7 +91,7 @@ def test_start_status_stop_with_fake_workers(sandbox_fleet, fake_bin):
     assert started.returncode == 0, started.stderr
     root = sandbox_fleet.parents[2]
     log = (root / ".local" / "logs" / "accounting-sync-1.log").read_text()
-    assert "worker accounting-sync-1 port 19115" in log
+    assert f"worker accounting-sync-1 port {BASE + 15}" in log
     assert "db postgresql://coverpay:coverpay@127.0.0.1:" in log
     assert "extra passed-on" in log
 
@@ -99,13 +104,13 @@ def test_start_status_stop_with_fake_workers(sandbox_fleet, fake_bin):
     lines = status.stdout.splitlines()
     assert len(lines) == 10
     assert all(line.endswith("ready") for line in lines)
-    assert any(line.startswith("collector-1 ") and "port 19112" in line for line in lines)
+    assert any(line.startswith("collector-1 ") and f"port {BASE + 12}" in line for line in lines)
 
     stopped = run([sandbox_fleet, "stop"])
     assert stopped.returncode == 0, stopped.stderr
     assert not list((root / ".local" / "run").glob("*.pid"))
     assert run([sandbox_fleet, "status"]).returncode == 3
-    assert not port_in_use(19101)
+    assert not port_in_use(BASE + 1)
 
 
 def test_not_ready_worker_is_named_with_its_log(sandbox_fleet, fake_bin):
@@ -114,4 +119,4 @@ def test_not_ready_worker_is_named_with_its_log(sandbox_fleet, fake_bin):
     result = run([sandbox_fleet, "start"], env=env)
     assert result.returncode != 0
     assert "not ready after 3s: retrier-0" in result.stderr
-    assert "worker retrier-0 port 19103" in result.stderr  # the log's last lines
+    assert f"worker retrier-0 port {BASE + 3}" in result.stderr  # the log's last lines
