@@ -15,8 +15,8 @@ enum Output {
             ([header[column]] + rows.map { column < $0.count ? $0[column] : "" }).map(\.count).max() ?? 0
         }
         func line(_ cells: [String]) -> String {
-            cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+            let padded = cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+            return String(padded.joined(separator: "  ").reversed().drop { $0 == " " }.reversed())
         }
         print(line(header))
         print(line(widths.map { String(repeating: "-", count: $0) }))
