@@ -1,4 +1,5 @@
 import Fleet
 import CollectorWorker
 
+CollectorWorker.checkEnvironment()
 await WorkerRuntime.main(CollectorWorker.definition)

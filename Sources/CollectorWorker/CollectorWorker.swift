@@ -1,8 +1,42 @@
 import Fleet
+import Foundation
 
-/// The `collector` worker. Its capability has not landed yet (see docs/status.md): it runs the fleet
-/// runtime (health, metrics, outbox relay) but declares and consumes no queue, so no event is
-/// acknowledged without being handled.
+/// The `collector` worker: keeps a copy of each policy's payment method and status, and collects
+/// each `installment.due` by card (sandbox processors) or ACH (NACHA files). docs/collection.md.
 public enum CollectorWorker {
-    public static let definition = WorkerDefinition(name: "collector", defaultHTTPPort: 19102, handlers: [])
+    public static let name = "collector"
+
+    public static let policiesQueue = QueueDefinition(
+        name: "collector.policies",
+        routingKeys: ["coverpay.policy.issued", "coverpay.payment_method.updated", "coverpay.policy.cancelled", "coverpay.policy.reinstated"]
+    )
+    public static let installmentsQueue = QueueDefinition(name: "collector.installments", routingKeys: ["coverpay.installment.due"])
+
+    public static let definition: WorkerDefinition = {
+        // The CLI lists this definition for topology without collector settings; jobs need them.
+        let settings = try? CollectorSettings.current.get()
+        let processors = CardProcessors.sandboxes(databaseURL: settings?.databaseURL ?? "")
+        let claims = ConnectionPool()
+        var jobs: [any ScheduledJob] = []
+        if let settings {
+            jobs = [
+                CardResolutionJob(attempt: CardAttempt(processors: processors, claims: claims, settings: settings)),
+                ACHFileJob(settings: settings),
+            ]
+        }
+        return WorkerDefinition(
+            name: name, defaultHTTPPort: 19102,
+            handlers: [PolicyEventHandler(), InstallmentDueHandler(processors: processors, claims: claims)],
+            jobs: jobs
+        )
+    }()
+
+    /// Stops the process with one clear line when the collector's own settings are unusable (e.g.
+    /// no encryption key in production); called by the executable before the runtime starts.
+    public static func checkEnvironment() {
+        if case .failure(let error) = CollectorSettings.current {
+            FileHandle.standardError.write(Data("collector: configuration error: \(error)\n".utf8))
+            exit(2)
+        }
+    }
 }

@@ -1,0 +1,15 @@
+/// The card processor adapters by the names the routing table uses. All are sandboxes for now.
+struct CardProcessors: Sendable {
+    private let adapters: [String: any CardProcessor]
+
+    init(_ adapters: [any CardProcessor]) {
+        self.adapters = Dictionary(uniqueKeysWithValues: adapters.map { ($0.name, $0) })
+    }
+
+    static func sandboxes(databaseURL: String) -> CardProcessors {
+        let books = ConnectionPool()
+        return CardProcessors(["sandbox-a", "sandbox-b"].map { SandboxCardProcessor(name: $0, databaseURL: databaseURL, connections: books) })
+    }
+
+    subscript(name: String) -> (any CardProcessor)? { adapters[name] }
+}
