@@ -93,7 +93,9 @@ struct ACHFileJob: ScheduledJob {
             let content = try settings.encryption.open(try row.decode("content_ciphertext"))
             let temporary = folder.appendingPathComponent(".\(fileName).partial")
             try Data(content.utf8).write(to: temporary)
-            _ = try FileManager.default.replaceItemAt(folder.appendingPathComponent(fileName), withItemAt: temporary)
+            guard rename(temporary.path, folder.appendingPathComponent(fileName).path) == 0 else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary.path, NSLocalizedDescriptionKey: "rename failed: errno \(errno)"])
+            }
             try database.query("UPDATE collector.ach_files SET written_at = now() WHERE id = $1", [try row.decode("id", as: Int64.self)])
             logger.info("NACHA file written", metadata: ["path": "\(folder.appendingPathComponent(fileName).path)"])
         }
