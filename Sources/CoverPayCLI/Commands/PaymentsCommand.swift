@@ -64,7 +64,10 @@ struct PaymentsCommand: ParsableCommand {
                 "SELECT \(PaymentsCommand.columns), idempotency_key, trace_number, sec_code, effective_date::text AS effective_date, decision::text AS decision, payment_method::text AS payment_method, ach_file_id FROM collector.payments WHERE payment_id = $1",
                 [payment]
             ).first else { throw CLIError("no payment '\(payment)'") }
-            var timeline: [(at: String, what: String, detail: JSONValue)] = []
+            // Ordered by phase, then time: an event's `occurred_at` is its transaction's start, which for
+            // the outcome precedes the processor call it records.
+            var timeline: [(phase: Int, at: String, what: String, detail: JSONValue)] = []
+            let phases = ["coverpay.payment.routed": 0, "coverpay.payment.attempted": 1]
             for event in try database.query(
                 """
                 SELECT type, body::text AS body, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at
@@ -73,7 +76,7 @@ struct PaymentsCommand: ParsableCommand {
                 [payment]
             ) {
                 let body = try JSONValue.parse(Array(try event.decode("body", as: String.self).utf8))
-                timeline.append((event["at"] ?? "", event["type"] ?? "", body["data"] ?? .null))
+                timeline.append((phases[event["type"] ?? ""] ?? 3, event["at"] ?? "", event["type"] ?? "", body["data"] ?? .null))
             }
             if let key = row["idempotency_key"] {
                 for call in try database.query(
@@ -84,10 +87,10 @@ struct PaymentsCommand: ParsableCommand {
                     [key]
                 ) {
                     let what = "\(call["processor"] ?? "") \(call["kind"] ?? "")\(call["replay"] == "t" ? " (replayed key)" : "")"
-                    timeline.append((call["at"] ?? "", what, .object(["outcome": .string(call["outcome"] ?? "")])))
+                    timeline.append((2, call["at"] ?? "", what, .object(["outcome": .string(call["outcome"] ?? "")])))
                 }
             }
-            timeline.sort { $0.at < $1.at }
+            timeline.sort { ($0.phase, $0.at) < ($1.phase, $1.at) }
             var summary = try PaymentsCommand.json(row).objectValue ?? [:]
             for column in ["idempotency_key", "trace_number", "sec_code", "effective_date"] { summary[column] = row[column].map(JSONValue.string) ?? .null }
             summary["payment_method"] = try row["payment_method"].map { try JSONValue.parse(Array($0.utf8)) } ?? .null
