@@ -1,12 +1,14 @@
 import CoverPayCore
+import CollectorWorker
 import Foundation
 import Testing
 
 /// The ACH rail: debits queued with trace numbers from the database sequence, NACHA files cut
 /// one batch per SEC code and effective date, written to the outbound folder; attempts stay
 /// pending; account numbers never stored in clear.
+extension CollectorSuites {
 @Suite("Collector: ACH rail", .serialized)
-struct CollectorACHTests {
+struct ACHRail {
     init() { LiveServices.prepared }
 
     @Test("PPD, WEB and CCD debits on two dates become one NACHA file with a batch per SEC code and date")
@@ -42,29 +44,33 @@ struct CollectorACHTests {
             ["{\(policies.joined(separator: ","))}"]
         )
         #expect(rows.allSatisfy { $0["status"] == "pending" })
-        #expect(Set(rows.compactMap { $0["file_name"] }).count == 1, "one file for debits queued together")
-        let fileName = try #require(rows.first?["file_name"])
-        let text = try String(contentsOf: outbound.appendingPathComponent(fileName), encoding: .utf8)
-        let file = try NACHAFile.parse(text)
-        #expect(text.split(separator: "\n").allSatisfy { $0.count == 94 })
-        #expect(text.split(separator: "\n").count % 10 == 0)
-
-        let ours = file.batches.filter { batch in batch.entries.contains { entry in rows.contains { $0["trace_number"] == entry.traceNumber } } }
+        // Another collector's job may have cut the file (and written it to its own folder): read
+        // the files back from the database; a file cut by this worker is also on disk, identical.
+        var files: [NACHAFile] = []
+        for fileName in Set(rows.compactMap { $0["file_name"] }) {
+            let text = try #require(try ACHFileStore.text(file: fileName, LiveServices.database()))
+            #expect(text.split(separator: "\n").allSatisfy { $0.count == 94 })
+            #expect(text.split(separator: "\n").count % 10 == 0)
+            if let written = try? String(contentsOf: outbound.appendingPathComponent(fileName), encoding: .utf8) { #expect(written == text) }
+            files.append(try NACHAFile.parse(text))
+        }
+        #expect(files.allSatisfy { file in Set(file.batches.map { "\($0.header.secCode) \($0.header.effectiveEntryDate) \($0.header.entryDescription)" }).count == file.batches.count })
+        let ours = files.flatMap(\.batches).filter { batch in batch.entries.contains { entry in rows.contains { $0["trace_number"] == entry.traceNumber } } }
         let keys = ours.map { "\($0.header.secCode.rawValue) \($0.header.effectiveEntryDate)" }.sorted()
         #expect(keys.contains("PPD 2099-02-02") && keys.contains("PPD 2099-03-02") && keys.contains("WEB 2099-02-02") && keys.contains("CCD 2099-02-02"))
-        let byTrace = Dictionary(uniqueKeysWithValues: file.entries.map { ($0.traceNumber, $0) })
+        let byTrace = Dictionary(uniqueKeysWithValues: files.flatMap(\.entries).map { ($0.traceNumber, $0) })
         func entry(_ policy: String, _ number: Int) throws -> NACHAEntry {
             let trace = try #require(rows.first { $0["policy_id"] == policy && $0["entry_number"] == "\(number)" }?["trace_number"])
             return try #require(byTrace[trace])
         }
         let first = try entry(ppd, 1)
         #expect(first.transactionCode == 27 && first.receivingRoutingNumber == "011000015" && first.accountNumber == "000123456789")
-        #expect(first.amountCents == 10000 && first.individualName == "JANE DOE" && first.individualIdentification == "PN-\(ppd)".prefix(15).description)
+        #expect(first.amountCents == 10000 && first.individualName == "JANE DOE" && first.individualIdentification == "PN-\(ppd)".prefix(15).uppercased())
         #expect(try entry(ppd, 2).amountCents == 10001)
         let savings = try entry(web, 1)
         #expect(savings.transactionCode == 37 && savings.accountNumber == "98765432" && savings.discretionaryData == "R")
         #expect(try entry(ccd, 1).amountCents == 1_250_000)
-        #expect(file.batches.allSatisfy { $0.header.serviceClassCode == 225 && $0.header.entryDescription == "PREMIUM" })
+        #expect(ours.allSatisfy { $0.header.serviceClassCode == 225 && $0.header.entryDescription == "PREMIUM" })
 
         // At rest, only masked numbers and ciphertext.
         for (account, policy) in [("000123456789", ppd), ("98765432", web), ("55554444", ccd)] {
@@ -83,4 +89,5 @@ struct CollectorACHTests {
         #expect(payments.allSatisfy { $0["rail"] == .string("ach") && $0["status"] == .string("pending") })
         try await collector.terminate()
     }
+}
 }

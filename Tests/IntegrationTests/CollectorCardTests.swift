@@ -4,8 +4,9 @@ import Testing
 
 /// The card rail against live services: exactly one charge per installment under redelivery,
 /// replicas and SIGKILL, counted from the sandbox processor's own books (`sandbox.card_calls`).
+extension CollectorSuites {
 @Suite("Collector: card rail", .serialized)
-struct CollectorCardTests {
+struct CardRail {
     init() { LiveServices.prepared }
 
     @Test("an approved card: routed, attempted, succeeded (with policy_id and entry_number), one charge")
@@ -170,4 +171,5 @@ struct CollectorCardTests {
         try await collector.terminate()
         try await scheduler.terminate()
     }
+}
 }

@@ -5,8 +5,9 @@ import Testing
 
 /// Worker-level routing and compliance: what `payment.routed` names and, for input the collector
 /// must refuse, a `payment.failed` with a clear code, no charge and no crash.
+extension CollectorSuites {
 @Suite("Collector: routing, compliance and refusals", .serialized)
-struct CollectorDecisionTests {
+struct Decisions {
     init() { LiveServices.prepared }
 
     struct Refusal: Sendable, CustomTestStringConvertible {
@@ -139,4 +140,5 @@ struct CollectorDecisionTests {
         let list = try LiveServices.coverpay(["routes", "list", "--json"])
         #expect(try JSONValue.parse(Array(list.stdout.utf8))["rules"]?.arrayValue?.count == 8)
     }
+}
 }

@@ -1,6 +1,13 @@
 import CoverPayCore
 import Foundation
 import Postgres
+import Testing
+
+/// The collector suites run one at a time: each starts its own collectors, and a collector of
+/// another suite would take (and handle correctly, but elsewhere) the messages a crash test aims
+/// at one process.
+@Suite("Collector", .serialized)
+struct CollectorSuites {}
 
 /// Events and queries for the collector's tests. Policies are dated far in the future so that no
 /// scheduler running alongside announces their installments: the tests publish

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CollectorWorker
 import CoverPayCore
 import Foundation
 
@@ -43,8 +44,13 @@ struct ACHCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a NACHA file's batches and entries (account numbers masked).")
         @Argument(help: "The file id or name.") var file: String
         @Flag(help: "Print JSON.") var json = false
+        @Flag(help: "Print the NACHA file itself, account numbers included (needs the encryption key).") var raw = false
 
         func run() throws {
+            if raw {
+                guard let text = try ACHFileStore.text(file: file, try CLIEnvironment().database()) else { throw CLIError("no NACHA file '\(file)'") }
+                return print(text, terminator: "")
+            }
             guard let row = try CLIEnvironment().database().query(
                 """
                 SELECT id, file_name, created_on::text AS created_on, summary::text AS summary, total_debit_cents, entry_count
