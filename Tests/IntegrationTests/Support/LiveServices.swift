@@ -1,0 +1,152 @@
+import AMQP
+import CoverPayCore
+import Fleet
+import Foundation
+import Postgres
+import Testing
+
+/// The real PostgreSQL and RabbitMQ started by `Deploy/local/services` (via `make test`), and the
+/// built binaries. Integration tests fail, not skip, when the services are missing.
+enum LiveServices {
+    static let environment = ProcessInfo.processInfo.environment
+
+    static var databaseURL: String { environment["COVERPAY_DATABASE_URL"] ?? FleetConfiguration.defaultDatabaseURL }
+    static var amqpURL: String { environment["COVERPAY_AMQP_URL"] ?? FleetConfiguration.defaultAMQPURL }
+
+    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Where the worker and CLI binaries are: beside the test bundle (any scratch path), or COVERPAY_BIN_DIR.
+    static let binaries: URL = {
+        if let directory = environment["COVERPAY_BIN_DIR"] { return URL(fileURLWithPath: directory) }
+        var candidate = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        while candidate.path != "/" {
+            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("coverpay").path) { return candidate }
+            candidate.deleteLastPathComponent()
+        }
+        return repositoryRoot.appendingPathComponent(".build/debug")
+    }()
+
+    static func database() throws -> PostgresConnection {
+        try PostgresConnection(url: databaseURL)
+    }
+
+    static func broker() throws -> AMQPConnection {
+        let connection = try AMQPConnection(AMQPConfiguration(url: amqpURL))
+        try connection.openChannel(1)
+        try connection.enableConfirms(channel: 1)
+        return connection
+    }
+
+    /// Migrations and topology once per test process; no fleet started by `Deploy/local/fleet`
+    /// may compete with the workers the tests start.
+    static let prepared: Void = {
+        _ = try? run(repositoryRoot.appendingPathComponent("Deploy/local/fleet").path, ["stop"])
+        let migrate = try? coverpay(["migrate"])
+        precondition(migrate?.status == 0, "coverpay migrate failed: \(migrate?.stderr ?? "not run")")
+        let topology = try? coverpay(["topology", "apply"])
+        precondition(topology?.status == 0, "coverpay topology apply failed: \(topology?.stderr ?? "not run")")
+    }()
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    @discardableResult
+    static func coverpay(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws -> Result {
+        try run(binaries.appendingPathComponent("coverpay").path, arguments, stdin: stdin, environment: extra)
+    }
+
+    static func run(_ executable: String, _ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = baseEnvironment.merging(extra) { $1 }
+        process.currentDirectoryURL = repositoryRoot
+        // Files, not pipes: a daemon started by the command (pg_ctl start) would hold a pipe open forever.
+        let output = try TemporaryFile(), errors = try TemporaryFile(), input = Pipe()
+        process.standardOutput = output.handle
+        process.standardError = errors.handle
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        let out = output.contents, err = errors.contents
+        return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    static var baseEnvironment: [String: String] {
+        var values = environment
+        values["COVERPAY_DATABASE_URL"] = databaseURL
+        values["COVERPAY_AMQP_URL"] = amqpURL
+        values["COVERPAY_SCHEMAS_DIR"] = repositoryRoot.appendingPathComponent("Schemas").path
+        return values
+    }
+
+    /// Publishes CloudEvents (or raw bytes) to coverpay.events with confirms.
+    static func publish(_ event: JSONValue) throws {
+        try publishRaw(Array(event.serialized().utf8), routingKey: event["type"]!.stringValue!, messageID: event["id"]?.stringValue)
+    }
+
+    static func publishRaw(_ body: [UInt8], routingKey: String, messageID: String?) throws {
+        let broker = try broker()
+        try broker.publish(
+            AMQPMessage(body: body, messageID: messageID, type: routingKey, contentType: CloudEvent.contentType),
+            exchange: Topology.eventsExchange, routingKey: routingKey, channel: 1
+        )
+        try broker.waitForConfirms(channel: 1)
+    }
+
+    /// Polls until `condition` holds, failing with `message` after `timeout`.
+    static func eventually(
+        _ message: String, timeout: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation,
+        _ condition: () async throws -> Bool
+    ) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if (try? await condition()) == true { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("timed out after \(timeout): \(message)", sourceLocation: sourceLocation)
+        throw CancellationError()
+    }
+
+    /// The integer column `n` of the query's first row.
+    static func count(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) throws -> Int {
+        try database().query(sql, parameters).first?.decode("n", as: Int.self) ?? 0
+    }
+
+    /// Runs `Deploy/local/services` through the shell: Foundation's `Process` on Linux waits for
+    /// an inherited descriptor to close, which the daemon it may start (postgres) keeps open.
+    static func services(_ arguments: [String]) throws {
+        let script = repositoryRoot.appendingPathComponent("Deploy/local/services").path
+        let log = try TemporaryFile()
+        let status = system("'\(script)' \(arguments.joined(separator: " ")) >'\(log.url.path)' 2>&1 </dev/null")
+        guard status == 0 else {
+            throw FleetTestError("services \(arguments.joined(separator: " ")) failed: \(String(decoding: log.contents, as: UTF8.self))")
+        }
+    }
+}
+
+struct FleetTestError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A scratch file for a child process's output, removed when done.
+final class TemporaryFile {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("coverpay-test-\(UUID().uuidString)")
+    let handle: FileHandle
+
+    init() throws {
+        FileManager.default.createFile(atPath: url.path, contents: nil)
+        handle = try FileHandle(forWritingTo: url)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    var contents: Data { (try? Data(contentsOf: url)) ?? Data() }
+}
