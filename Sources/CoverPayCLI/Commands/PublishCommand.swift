@@ -34,16 +34,7 @@ struct PublishCommand: ParsableCommand {
             return print("published 1 raw message to \(rawRoutingKey)")
         }
         let events = try Self.parse(bytes)
-        for event in events {
-            guard let id = event["id"]?.stringValue, let type = event["type"]?.stringValue else {
-                throw CLIError("every event needs string 'id' and 'type' attributes; got \(event.serialized().prefix(120))")
-            }
-            try broker.publish(
-                AMQPMessage(body: Array(event.serialized().utf8), messageID: id, type: type, contentType: CloudEvent.contentType),
-                exchange: Topology.eventsExchange, routingKey: type, channel: 1
-            )
-        }
-        let unroutable = try broker.waitForConfirms(channel: 1)
+        let unroutable = try EventPublisher.publish(events, on: broker)
         print("published \(events.count) event(s)" + (unroutable.isEmpty ? "" : "; \(unroutable.count) matched no queue: \(unroutable.joined(separator: ", "))"))
     }
 

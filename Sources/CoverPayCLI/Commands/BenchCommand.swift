@@ -1,0 +1,238 @@
+import AMQP
+import ArgumentParser
+import CollectorWorker
+import CoverPayCore
+import Fleet
+import Foundation
+import Postgres
+import SchedulerWorker
+
+/// Benchmarks that print each CoverPay figure beside a baseline measured in the same invocation on
+/// the same machine: figures from different runs or machines are not comparable (docs/benchmarks.md).
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure the schedule engine, the scheduler's intake and the card rail against same-run baselines.",
+        subcommands: [Engine.self, Intake.self, Collect.self]
+    )
+
+    struct Engine: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Schedules per second of the pure engine (12 monthly entries × 3 items), one thread."
+        )
+        @Option(help: "How long to run.") var seconds: Double = 5
+        @Flag(help: "Print JSON.") var json = false
+
+        static let targetPerCore = 200_000.0
+
+        func run() throws {
+            let result = ScheduleBenchmark.run(seconds: seconds)
+            let rate = Double(result.schedules) / result.elapsed
+            var report = BenchReport(benchmark: "engine", target: "≥ 200,000 schedules/s per core (release build)")
+            report.figures = [
+                .init(name: "engine", value: rate, unit: "schedules/s", note: "\(result.schedules) schedules in \(String(format: "%.2f", result.elapsed)) s, 1 thread"),
+                .init(name: "target", value: Self.targetPerCore, unit: "schedules/s"),
+            ]
+            report.ratio = ("engine ÷ target", rate / Self.targetPerCore)
+            report.targetMet = rate >= Self.targetPerCore && BuildConfiguration.name == "release"
+            if BuildConfiguration.name == "debug" { report.notes.append(BuildConfiguration.releaseHint) }
+            report.print(json: json)
+        }
+    }
+
+    struct Intake: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "policy.issued events per second into stored schedules through the running scheduler(s).",
+            discussion: """
+                Publishes N policy.issued events (policies bench-<run>-<n>, terms in 2099 so nothing falls due) to \
+                coverpay.events with confirms per 200 and times until every schedule is stored. Baselines first, \
+                while the scheduler is idle: pgbench single-INSERT transactions and the raw broker publish rate. \
+                Needs a scheduler consuming scheduler.events (Deploy/local/fleet start, or .build-bench/release/scheduler).
+                """
+        )
+        @Option(help: "Events to publish.") var events = 2000
+        @Option(help: "pgbench client connections for the baseline.") var clients = 8
+        @Option(help: "pgbench duration in seconds.") var pgbenchSeconds = 10
+        @Option(help: "Messages for the broker baseline.") var brokerMessages = 20_000
+        @Flag(help: "Leave the bench-<run> schedules in the database.") var keepRows = false
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let environment = try CLIEnvironment()
+            let configuration = environment.configuration
+            let broker = try environment.broker()
+            let consumers = try broker.inspectQueue(SchedulerWorker.queue.name, channel: 1).consumers
+            guard consumers > 0 else {
+                throw CLIError("no scheduler consumes \(SchedulerWorker.queue.name); start one: `Deploy/local/fleet start` or `COVERPAY_HTTP_PORT=19201 .build-bench/release/scheduler &`")
+            }
+            let database = try environment.database()
+
+            let tps = try PgbenchBaseline.transactionsPerSecond(databaseURL: configuration.databaseURL, clients: clients, seconds: pgbenchSeconds)
+            let brokerRate = try BrokerBaseline.messagesPerSecond(amqpURL: configuration.amqpURL, messages: brokerMessages)
+
+            let run = "bench-\(UUID().uuidString.prefix(8).lowercased())"
+            let bodies = (0..<events).map { Array(Self.issuedEvent(policy: "\(run)-\($0)").serialized().utf8) }
+            defer { if !keepRows { try? BenchRows.removeSchedules(prefix: run, database) } }
+
+            try broker.enableConfirms(channel: 1)
+            let before = try CommitCounters.read(database)
+            let started = ContinuousClock.now
+            let publishSeconds = try measureSeconds {
+                try publishConfirmed(count: events, on: broker, exchange: Topology.eventsExchange, routingKey: "coverpay.policy.issued") {
+                    AMQPMessage(body: bodies[$0], messageID: "\(run)-\($0)-issued", type: "coverpay.policy.issued", contentType: CloudEvent.contentType)
+                }
+            }
+            let storedSeconds = try Self.waitForSchedules(prefix: run, count: events, since: started, database)
+            // Let the workers' idle backends report their counters (at most once a second).
+            Thread.sleep(forTimeInterval: 1.2)
+            let after = try CommitCounters.read(database)
+
+            let intake = Double(events) / storedSeconds
+            var report = BenchReport(benchmark: "intake", target: "intake ≥ pgbench single-statement TPS with \(clients) clients")
+            report.figures = [
+                .init(name: "intake", value: intake, unit: "events/s", note: "\(events) policy.issued → stored schedules in \(String(format: "%.2f", storedSeconds)) s, \(consumers) consumer(s) on \(SchedulerWorker.queue.name)"),
+                .init(name: "publish", value: Double(events) / publishSeconds, unit: "events/s", note: "the same events onto coverpay.events, confirms per 200"),
+                .init(name: "pgbench", value: tps, unit: "TPS", note: "1 INSERT per transaction, \(clients) clients, \(pgbenchSeconds) s"),
+                .init(name: "broker", value: brokerRate, unit: "msg/s", note: "400-byte persistent messages to a quorum queue, confirms per 200"),
+                .init(name: "commits/event", value: Double(after.commits - before.commits) / Double(events), unit: "", note: "database-wide, includes other activity"),
+                .init(name: "wal fsyncs/event", value: Double(after.walSyncs - before.walSyncs) / Double(events), unit: "", note: "database-wide, includes other activity"),
+            ]
+            report.ratio = ("intake ÷ pgbench", intake / tps)
+            report.targetMet = intake >= tps
+            if BuildConfiguration.name == "debug" { report.notes.append(BuildConfiguration.releaseHint) }
+            report.notes.append(keepRows ? "rows kept: policies \(run)-*" : "bench rows removed (policies \(run)-*)")
+            report.print(json: json)
+        }
+
+        /// Polls until `count` schedules with the prefix are stored; seconds since `since`.
+        static func waitForSchedules(prefix: String, count: Int, since started: ContinuousClock.Instant, _ database: PostgresConnection) throws -> Double {
+            var stored = 0
+            var lastProgress = ContinuousClock.now
+            while true {
+                let now = try database.query(
+                    "SELECT count(*) AS stored FROM scheduler.policies WHERE policy_id LIKE $1 AND last_sequence = 1", ["\(prefix)-%"]
+                )[0].decode("stored", as: Int.self)
+                if now >= count { break }
+                if now > stored { (stored, lastProgress) = (now, .now) }
+                guard ContinuousClock.now - lastProgress < .seconds(30) else {
+                    throw CLIError("only \(stored) of \(count) schedules stored and no progress for 30 s; see `coverpay status` and the scheduler's log")
+                }
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+            let elapsed = ContinuousClock.now - started
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        }
+
+        /// A one-year monthly policy of three items (as ScheduleBenchmark issues), starting in 2099
+        /// so the due scan never announces its installments.
+        static func issuedEvent(policy: String) -> JSONValue {
+            func item(_ kind: String, _ ref: String, _ name: String, _ premium: String, _ tax: String) -> JSONValue {
+                .object(["kind": .string(kind), "ref": .string(ref), "name": .string(name), "premium": .string(premium), "fee": .string("12.00"), "tax": .string(tax)])
+            }
+            return .object([
+                "specversion": .string("1.0"), "id": .string("\(policy)-issued"), "source": .string("coverpay/bench"),
+                "type": .string("coverpay.policy.issued"), "subject": .string(policy), "time": .string(Date().formatted(.iso8601)),
+                "datacontenttype": .string("application/json"),
+                "data": .object([
+                    "policy_id": .string(policy), "policy_number": .string("BENCH-\(policy)"), "transaction_id": .string("\(policy)-tx1"),
+                    "sequence": .number("1"), "effective_date": .string("2099-01-31"), "state": .string("CA"), "line_of_business": .string("auto"),
+                    "term": .object(["start": .string("2099-01-31"), "end": .string("2100-01-31")]), "currency": .string("USD"),
+                    "billing": .object(["frequency": .string("monthly"), "calculation_method": .string("modal")]),
+                    "payment_method": .object(["type": .string("card"), "token": .string("tok_success"), "brand": .string("visa"), "last4": .string("4242")]),
+                    "items": .array([
+                        item("coverage", "COV-BI", "Bodily injury", "1200.00", "60.00"),
+                        item("asset", "VEH-1", "2022 Civic", "450.99", "22.54"),
+                        item("participant", "DRV-1", "Pat Doe", "99.01", "4.95"),
+                    ]),
+                ]),
+            ])
+        }
+    }
+
+    struct Collect: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Card installments collected per second (the collector's whole handler transaction, no broker).",
+            discussion: "Runs CardCollectionBenchmark against the live database beside the pgbench single-INSERT baseline. Afterwards removes every bench-* collector row (earlier runs' leftovers too)."
+        )
+        @Option(help: "Installments to collect.") var installments = 500
+        @Option(help: "Threads, each with its own connection as a consumer thread has.") var threads = 2
+        @Option(help: "pgbench client connections for the baseline.") var clients = 8
+        @Option(help: "pgbench duration in seconds.") var pgbenchSeconds = 10
+        @Flag(help: "Leave the bench-* collector rows in the database.") var keepRows = false
+        @Flag(help: "Print JSON.") var json = false
+
+        /// Durable commits per card installment: the claim, the sandbox's own books, the outcome.
+        static let commitsPerInstallment = 3.0
+
+        func run() throws {
+            let environment = try CLIEnvironment()
+            let database = try environment.database()
+            let collectorRunning = try environment.broker().inspectQueue(CollectorWorker.installmentsQueue.name, channel: 1).consumers > 0
+            let tps = try PgbenchBaseline.transactionsPerSecond(databaseURL: environment.configuration.databaseURL, clients: clients, seconds: pgbenchSeconds)
+            defer { if !keepRows { try? BenchRows.removeCollections(database) } }
+            let result: CardCollectionBenchmark.Result
+            do {
+                result = try CardCollectionBenchmark.run(installments: installments, threads: threads)
+            } catch {
+                throw CLIError("\(error)")
+            }
+
+            var report = BenchReport(benchmark: "collect", target: "none set; compared with pgbench single-statement TPS")
+            report.figures = [
+                .init(name: "collect", value: result.perSecond, unit: "installments/s", note: "\(installments) card installments, \(threads) thread(s), \(String(format: "%.2f", result.seconds)) s"),
+                .init(name: "collect commits", value: result.perSecond * Self.commitsPerInstallment, unit: "commits/s", note: "3 durable commits per installment"),
+                .init(name: "pgbench", value: tps, unit: "TPS", note: "1 INSERT per transaction, \(clients) clients, \(pgbenchSeconds) s"),
+            ]
+            report.ratio = ("collect ÷ pgbench", result.perSecond / tps)
+            report.targetMet = true
+            if BuildConfiguration.name == "debug" { report.notes.append(BuildConfiguration.releaseHint) }
+            if collectorRunning {
+                report.notes.append("a collector is running: its outbox relay may have published the bench's payment events before cleanup; the scheduler dead-letters those as unknown_policy")
+            }
+            report.notes.append(keepRows ? "rows kept: collector policies and payments bench-*" : "bench-* collector rows removed")
+            report.print(json: json)
+        }
+    }
+}
+
+/// Removes what the benchmarks wrote, so that repeated runs leave the database as they found it.
+enum BenchRows {
+    /// The intake's schedules and their traces: entries, revisions, inbox records, timeline events,
+    /// and the collector's copy of the policies (it also consumes policy.issued).
+    static func removeSchedules(prefix: String, _ database: PostgresConnection) throws {
+        let pattern = "\(prefix)-%"
+        try database.transaction { database in
+            for sql in [
+                "DELETE FROM scheduler.entry_revisions WHERE policy_id LIKE $1",
+                "DELETE FROM scheduler.entries WHERE policy_id LIKE $1",
+                "DELETE FROM scheduler.parked_events WHERE policy_id LIKE $1",
+                "DELETE FROM scheduler.policies WHERE policy_id LIKE $1",
+                "DELETE FROM collector.policies WHERE policy_id LIKE $1",
+                "DELETE FROM coverpay.payment_events WHERE policy_id LIKE $1",
+                "DELETE FROM coverpay.inbox WHERE message_id LIKE $1",
+            ] {
+                try database.query(sql, [pattern])
+            }
+        }
+    }
+
+    /// Every `bench-*` row CardCollectionBenchmark leaves: sandbox charges, payments, policies,
+    /// timeline events, its inbox records and any outbox rows not yet relayed.
+    static func removeCollections(_ database: PostgresConnection) throws {
+        try database.transaction { database in
+            for sql in [
+                """
+                DELETE FROM sandbox.card_calls WHERE idempotency_key IN
+                    (SELECT coalesce(idempotency_key, payment_id) FROM collector.payments WHERE policy_id LIKE 'bench-%')
+                """,
+                "DELETE FROM collector.payments WHERE policy_id LIKE 'bench-%'",
+                "DELETE FROM collector.policies WHERE policy_id LIKE 'bench-%'",
+                "DELETE FROM coverpay.payment_events WHERE policy_id LIKE 'bench-%'",
+                "DELETE FROM coverpay.inbox WHERE consumer = 'bench'",
+                "DELETE FROM coverpay.outbox WHERE producer = 'collector' AND body::jsonb ->> 'subject' LIKE 'bench-%'",
+            ] {
+                try database.query(sql)
+            }
+        }
+    }
+}

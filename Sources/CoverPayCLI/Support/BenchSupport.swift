@@ -1,0 +1,161 @@
+import AMQP
+import CoverPayCore
+import Foundation
+import Postgres
+
+/// One benchmark's result: each CoverPay figure beside the baselines measured in the same
+/// invocation, the ratio its target is judged on, printed as a table or as JSON.
+struct BenchReport {
+    struct Figure {
+        let name: String
+        let value: Double
+        let unit: String
+        var note = ""
+    }
+
+    let benchmark: String
+    var figures: [Figure] = []
+    /// The CoverPay figure divided by its baseline, when there is one.
+    var ratio: (label: String, value: Double)?
+    let target: String
+    var targetMet = false
+    var notes: [String] = []
+
+    func print(json: Bool) {
+        if json {
+            var object: [String: JSONValue] = [
+                "benchmark": .string(benchmark), "build": .string(BuildConfiguration.name),
+                "date": .string(Date().formatted(.iso8601)), "target": .string(target), "target_met": .bool(targetMet),
+                "figures": .array(figures.map { .object([
+                    "name": .string($0.name), "value": .number(Self.decimal($0.value)), "unit": .string($0.unit), "note": .string($0.note),
+                ]) }),
+                "notes": .array(notes.map(JSONValue.string)),
+            ]
+            if let ratio { object["ratio"] = .object(["label": .string(ratio.label), "value": .number(String(format: "%.3f", ratio.value))]) }
+            return Output.json(.object(object))
+        }
+        Swift.print("coverpay bench \(benchmark) (\(BuildConfiguration.name) build, \(ProcessInfo.processInfo.activeProcessorCount) cores)")
+        Swift.print("")
+        Output.table(["FIGURE", "VALUE", "UNIT", "NOTE"], figures.map { [$0.name, Self.grouped($0.value), $0.unit, $0.note] })
+        Swift.print("")
+        if let ratio { Swift.print(String(format: "ratio: %@ = %.2f", ratio.label, ratio.value)) }
+        Swift.print("target: \(target) — \(targetMet ? "met" : "NOT met")")
+        notes.forEach { Swift.print("note: \($0)") }
+    }
+
+    private static func decimal(_ value: Double) -> String { String(format: value >= 100 ? "%.0f" : "%.2f", value) }
+
+    private static func grouped(_ value: Double) -> String {
+        value >= 100 ? value.formatted(.number.precision(.fractionLength(0))) : String(format: "%.2f", value)
+    }
+}
+
+/// Debug builds run the engine several times slower; every report says which one it measured.
+enum BuildConfiguration {
+    #if DEBUG
+    static let name = "debug"
+    #else
+    static let name = "release"
+    #endif
+    static let releaseHint = "this is a debug build; measure with `swift build -c release --scratch-path .build-bench` and `.build-bench/release/coverpay bench …`"
+}
+
+/// Seconds taken by `body`.
+func measureSeconds(_ body: () throws -> Void) rethrows -> Double {
+    let started = ContinuousClock.now
+    try body()
+    let elapsed = ContinuousClock.now - started
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+}
+
+/// Publishes `count` messages on channel 1 (already in confirm mode), waiting for the broker's
+/// confirms once per `batch`: the same path for the intake and for the broker baseline.
+func publishConfirmed(
+    count: Int, batch: Int = 200, on connection: AMQPConnection, exchange: String, routingKey: String,
+    message: (Int) -> AMQPMessage
+) throws {
+    for index in 0..<count {
+        try connection.publish(message(index), exchange: exchange, routingKey: routingKey, channel: 1)
+        if (index + 1) % batch == 0 || index == count - 1 {
+            let unroutable = try connection.waitForConfirms(channel: 1)
+            guard unroutable.isEmpty else { throw CLIError("\(unroutable.count) message(s) to \(exchange) '\(routingKey)' matched no queue") }
+        }
+    }
+}
+
+/// PostgreSQL's durable-commit ceiling on this machine: pgbench running one single-row INSERT per
+/// transaction into a logged table (one fsync'd commit each), from `clients` connections.
+enum PgbenchBaseline {
+    static func transactionsPerSecond(databaseURL: String, clients: Int, seconds: Int) throws -> Double {
+        let database = try PostgresConnection(url: databaseURL)
+        // A table per run in a scratch schema the coverpay role may create (it owns the database).
+        let table = "coverpay_bench.commits_\(UUID().uuidString.prefix(8).lowercased())"
+        try database.execute(script: """
+            CREATE SCHEMA IF NOT EXISTS coverpay_bench;
+            CREATE TABLE \(table) (id bigserial PRIMARY KEY, client int NOT NULL, at timestamptz NOT NULL DEFAULT now());
+            """)
+        defer { try? database.execute(script: "DROP TABLE \(table); DROP SCHEMA IF EXISTS coverpay_bench") }
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("coverpay-bench-\(UUID().uuidString).sql")
+        try Data("INSERT INTO \(table) (client) VALUES (:client_id);\n".utf8).write(to: script)
+        defer { try? FileManager.default.removeItem(at: script) }
+        let output = try runTool("pgbench", [
+            "-n", "-f", script.path, "-c", "\(clients)", "-j", "\(min(clients, ProcessInfo.processInfo.activeProcessorCount))",
+            "-T", "\(seconds)", databaseURL,
+        ])
+        guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
+              let tps = Double(line.dropFirst("tps = ".count).prefix { $0 != " " })
+        else { throw CLIError("pgbench printed no tps line:\n\(output)") }
+        return tps
+    }
+
+    private static func runTool(_ name: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [name] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CLIError("\(name) failed (exit \(process.terminationStatus)); is postgresql-client installed?\n\(output)")
+        }
+        return output
+    }
+}
+
+/// RabbitMQ's ceiling for the intake's first step: persistent 400-byte messages into a scratch
+/// quorum queue through rabbitmq-c, confirms awaited per batch of 200.
+enum BrokerBaseline {
+    static func messagesPerSecond(amqpURL: String, messages: Int) throws -> Double {
+        let connection = try AMQPConnection(AMQPConfiguration(url: amqpURL))
+        defer { connection.close() }
+        try connection.openChannel(1)
+        let queue = "coverpay.bench.\(UUID().uuidString.prefix(8).lowercased())"
+        _ = try connection.declareQueue(queue, arguments: ["x-queue-type": .string("quorum")], channel: 1)
+        defer { try? connection.deleteQueue(queue, channel: 1) }
+        try connection.enableConfirms(channel: 1)
+        let body = [UInt8](repeating: UInt8(ascii: "x"), count: 400)
+        let seconds = try measureSeconds {
+            try publishConfirmed(count: messages, on: connection, exchange: "", routingKey: queue) { _ in AMQPMessage(body: body) }
+        }
+        return Double(messages) / seconds
+    }
+}
+
+/// Database-wide commit and WAL-fsync counters, to see how many of each an event costs.
+struct CommitCounters {
+    let commits: Int
+    let walSyncs: Int
+
+    static func read(_ database: PostgresConnection) throws -> CommitCounters {
+        // Another backend's counters reach the views at most once a second; start from a fresh snapshot.
+        try database.query("SELECT pg_stat_clear_snapshot()")
+        let row = try database.query("""
+            SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) AS commits,
+                   (SELECT wal_sync FROM pg_stat_wal) AS wal_syncs
+            """)[0]
+        return CommitCounters(commits: try row.decode("commits"), walSyncs: try row.decode("wal_syncs"))
+    }
+}
