@@ -1,62 +1,70 @@
-/// Finds raw card numbers (13–19 digits passing the Luhn check) in text, so that an event carrying
-/// one is refused and never stored or logged with the digits visible.
+/// Finds raw card numbers in text, so that an event carrying one is refused and never stored or
+/// logged with the digits visible. A card number is 13–19 digits passing the Luhn check, written
+/// either contiguously or in the groups cards are printed in (4-4-4-4[-3], 4-6-5, 4-6-4) separated by
+/// single spaces or dashes. Other digit groupings (UUIDs, dates, phone numbers) are not card numbers,
+/// nor is a longer run of digits (a reference number) that merely contains 13–19 of them.
 public enum PANScanner {
-    /// True when `text` holds a run of 13–19 digits (spaces or dashes allowed between digit groups)
-    /// that passes the Luhn check.
     public static func containsPAN(_ text: String) -> Bool {
-        !panRanges(in: Array(text.utf8)).isEmpty
+        !cardNumbers(in: Array(text.utf8)).isEmpty
     }
 
     /// `text` with every digit of every card number replaced by `*` except the last four.
     public static func masked(_ text: String) -> String {
         var bytes = Array(text.utf8)
-        for range in panRanges(in: bytes) {
-            let digitIndices = range.filter { isDigit(bytes[$0]) }
-            for index in digitIndices.dropLast(4) { bytes[index] = UInt8(ascii: "*") }
+        for number in cardNumbers(in: bytes) {
+            for index in number.digits.dropLast(4) { bytes[index] = UInt8(ascii: "*") }
         }
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    private static func isDigit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }
-    private static func isSeparator(_ byte: UInt8) -> Bool { byte == 32 || byte == 45 }
-
-    /// Byte ranges of digit runs (with single separators inside) whose digit count and Luhn sum mark a PAN.
-    /// Every 13–19-digit window of a longer run is tried, so a PAN glued to other digits is still found.
-    private static func panRanges(in bytes: [UInt8]) -> [Range<Int>] {
-        var found: [Range<Int>] = []
-        var index = 0
-        while index < bytes.count {
-            guard isDigit(bytes[index]) else { index += 1; continue }
-            var digitPositions: [Int] = []
-            var cursor = index
-            while cursor < bytes.count {
-                if isDigit(bytes[cursor]) {
-                    digitPositions.append(cursor)
-                    cursor += 1
-                } else if isSeparator(bytes[cursor]), cursor + 1 < bytes.count, isDigit(bytes[cursor + 1]) {
-                    cursor += 1
-                } else {
-                    break
-                }
-            }
-            if digitPositions.count >= 13, let window = luhnWindow(digitPositions, bytes) {
-                found.append(window)
-            }
-            index = cursor
-        }
-        return found
+    /// A run of digit groups joined by single separators, by byte positions.
+    struct DigitRun {
+        var digits: [Int] = []
+        var groupLengths: [Int] = []
     }
 
-    private static func luhnWindow(_ positions: [Int], _ bytes: [UInt8]) -> Range<Int>? {
-        for length in stride(from: min(19, positions.count), through: 13, by: -1) {
-            for start in 0...(positions.count - length) {
-                let window = positions[start..<(start + length)]
-                if passesLuhn(window.map { Int(bytes[$0] - 48) }) {
-                    return window.first!..<(window.last! + 1)
-                }
+    static func cardNumbers(in bytes: [UInt8]) -> [DigitRun] {
+        runs(in: bytes).filter { run in
+            (13...19).contains(run.digits.count) && hasCardLayout(run.groupLengths)
+                && passesLuhn(run.digits.map { Int(bytes[$0] - 48) })
+        }
+    }
+
+    /// Maximal digit runs; a single space or dash between two digits continues the run as a new group.
+    /// A run touching letters (`ab1234…`) is part of a word or identifier and is still a run: hex ids
+    /// break on their letters, so their digit fragments are too short or badly grouped.
+    static func runs(in bytes: [UInt8]) -> [DigitRun] {
+        var runs: [DigitRun] = []
+        var current = DigitRun()
+        var groupLength = 0
+        func closeGroup() {
+            if groupLength > 0 { current.groupLengths.append(groupLength) }
+            groupLength = 0
+        }
+        func closeRun() {
+            closeGroup()
+            if !current.digits.isEmpty { runs.append(current) }
+            current = DigitRun()
+        }
+        for (index, byte) in bytes.enumerated() {
+            if isDigit(byte) {
+                current.digits.append(index)
+                groupLength += 1
+            } else if isSeparator(byte), groupLength > 0, index + 1 < bytes.count, isDigit(bytes[index + 1]) {
+                closeGroup()
+            } else {
+                closeRun()
             }
         }
-        return nil
+        closeRun()
+        return runs
+    }
+
+    /// Contiguous, or the groupings printed on cards.
+    static func hasCardLayout(_ groups: [Int]) -> Bool {
+        if groups.count == 1 { return true }
+        if groups == [4, 6, 5] || groups == [4, 6, 4] { return true }
+        return groups.dropLast().allSatisfy { $0 == 4 } && (1...4).contains(groups.last ?? 0)
     }
 
     static func passesLuhn(_ digits: [Int]) -> Bool {
@@ -71,4 +79,7 @@ public enum PANScanner {
         }
         return sum % 10 == 0
     }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }
+    private static func isSeparator(_ byte: UInt8) -> Bool { byte == 32 || byte == 45 }
 }
