@@ -2,6 +2,7 @@
 import json
 import os
 import shutil
+import subprocess
 
 import pytest
 import yaml
@@ -64,3 +65,16 @@ def test_rabbitmq_loads_definitions():
     definitions = json.loads((REPO / "Deploy" / "rabbitmq" / "definitions.json").read_text())
     assert {"name": "coverpay"} in [{"name": v["name"]} for v in definitions["vhosts"]]
     assert "coverpay" in [u["name"] for u in definitions["users"]]
+
+
+def test_definitions_match_the_topology_the_workers_declare():
+    """Deploy/rabbitmq/definitions.json is `coverpay topology export`; regenerate it when queues change:
+    coverpay topology export --base Deploy/rabbitmq/definitions.json > defs && mv defs Deploy/rabbitmq/definitions.json"""
+    coverpay = REPO / ".build" / "debug" / "coverpay"
+    if not coverpay.exists():
+        pytest.skip("coverpay is not built")
+    exported = json.loads(subprocess.run([str(coverpay), "topology", "export"], check=True, capture_output=True, text=True).stdout)
+    committed = json.loads((REPO / "Deploy" / "rabbitmq" / "definitions.json").read_text())
+    for section in ("exchanges", "queues", "bindings"):
+        key = lambda item: json.dumps(item, sort_keys=True)
+        assert sorted(map(key, committed[section])) == sorted(map(key, exported[section])), section

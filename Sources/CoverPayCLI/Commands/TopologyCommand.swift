@@ -1,5 +1,7 @@
 import ArgumentParser
+import CoverPayCore
 import Fleet
+import Foundation
 
 struct TopologyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,8 +25,18 @@ struct TopologyCommand: ParsableCommand {
         @Option(help: "The virtual host to put in the definitions.")
         var vhost = "coverpay"
 
-        func run() {
-            Output.json(Topology.definitions(Catalog.queues, virtualHost: vhost))
+        @Option(help: "A definitions file whose users, permissions and other sections to keep (e.g. Deploy/rabbitmq/definitions.json).")
+        var base: String?
+
+        func run() throws {
+            var definitions = Topology.definitions(Catalog.queues, virtualHost: vhost).objectValue ?? [:]
+            if let base {
+                guard let data = FileManager.default.contents(atPath: base),
+                      let existing = try? JSONValue.parse(Array(data)).objectValue
+                else { throw CLIError("cannot read definitions from \(base)") }
+                definitions = existing.merging(definitions) { $1 }
+            }
+            Output.json(.object(definitions))
         }
     }
 }
