@@ -11,7 +11,7 @@ struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Load a demo book and bill it through a simulated year on the business clock, then report.",
-        discussion: "Needs the fleet running (Deploy/local/fleet start). Each run uses new policy ids; the clock is left at the end of the simulated year (coverpay clock reset returns it to real time)."
+        discussion: "Needs the fleet running (Deploy/local/fleet start). Each run uses new policy ids and returns the business clock to real time at the end."
     )
 
     @Option(help: "How many policies the book holds.") var policies = 42
@@ -57,6 +57,7 @@ struct DemoCommand: ParsableCommand {
             date = date.adding(days: stepDays)
         }
         let report = try DemoReport.build(database, prefix: watcher.prefix, runID: book.runID, from: first, to: last)
+        try BusinessClock.reset(database)
         if json { Output.json(report.json) } else { report.print() }
     }
 
