@@ -26,17 +26,28 @@ struct BenchCommand: ParsableCommand {
         static let targetPerCore = 200_000.0
 
         func run() throws {
+            let cpuBefore = Self.threadCPUSeconds()
             let result = ScheduleBenchmark.run(seconds: seconds)
-            let rate = Double(result.schedules) / result.elapsed
+            let cpuSeconds = Self.threadCPUSeconds() - cpuBefore
+            // Per core = per CPU-second of this thread: other processes sharing the cores lower
+            // the wall-clock rate, not this one.
+            let perCore = Double(result.schedules) / cpuSeconds
             var report = BenchReport(benchmark: "engine", target: "≥ 200,000 schedules/s per core (release build)")
             report.figures = [
-                .init(name: "engine", value: rate, unit: "schedules/s", note: "\(result.schedules) schedules in \(String(format: "%.2f", result.elapsed)) s, 1 thread"),
+                .init(name: "engine per core", value: perCore, unit: "schedules/CPU-s", note: "\(result.schedules) schedules, \(String(format: "%.2f", cpuSeconds)) CPU-s on 1 thread"),
+                .init(name: "engine wall clock", value: Double(result.schedules) / result.elapsed, unit: "schedules/s", note: "\(String(format: "%.2f", result.elapsed)) s; lower when the cores are shared"),
                 .init(name: "target", value: Self.targetPerCore, unit: "schedules/s"),
             ]
-            report.ratio = ("engine ÷ target", rate / Self.targetPerCore)
-            report.targetMet = rate >= Self.targetPerCore && BuildConfiguration.name == "release"
+            report.ratio = ("per core ÷ target", perCore / Self.targetPerCore)
+            report.targetMet = perCore >= Self.targetPerCore && BuildConfiguration.name == "release"
             if BuildConfiguration.name == "debug" { report.notes.append(BuildConfiguration.releaseHint) }
             report.print(json: json)
+        }
+
+        static func threadCPUSeconds() -> Double {
+            var time = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+            return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
         }
     }
 
@@ -177,14 +188,13 @@ struct BenchCommand: ParsableCommand {
                 throw CLIError("\(error)")
             }
 
-            var report = BenchReport(benchmark: "collect", target: "none set; compared with pgbench single-statement TPS")
+            var report = BenchReport(benchmark: "collect", target: nil)
             report.figures = [
                 .init(name: "collect", value: result.perSecond, unit: "installments/s", note: "\(installments) card installments, \(threads) thread(s), \(String(format: "%.2f", result.seconds)) s"),
                 .init(name: "collect commits", value: result.perSecond * Self.commitsPerInstallment, unit: "commits/s", note: "3 durable commits per installment"),
                 .init(name: "pgbench", value: tps, unit: "TPS", note: "1 INSERT per transaction, \(clients) clients, \(pgbenchSeconds) s"),
             ]
             report.ratio = ("collect ÷ pgbench", result.perSecond / tps)
-            report.targetMet = true
             if BuildConfiguration.name == "debug" { report.notes.append(BuildConfiguration.releaseHint) }
             if collectorRunning {
                 report.notes.append("a collector is running: its outbox relay may have published the bench's payment events before cleanup; the scheduler dead-letters those as unknown_policy")

@@ -17,7 +17,8 @@ struct BenchReport {
     var figures: [Figure] = []
     /// The CoverPay figure divided by its baseline, when there is one.
     var ratio: (label: String, value: Double)?
-    let target: String
+    /// nil when the benchmark has no target of its own.
+    let target: String?
     var targetMet = false
     var notes: [String] = []
 
@@ -25,7 +26,8 @@ struct BenchReport {
         if json {
             var object: [String: JSONValue] = [
                 "benchmark": .string(benchmark), "build": .string(BuildConfiguration.name),
-                "date": .string(Date().formatted(.iso8601)), "target": .string(target), "target_met": .bool(targetMet),
+                "date": .string(Date().formatted(.iso8601)),
+                "target": target.map(JSONValue.string) ?? .null, "target_met": target == nil ? .null : .bool(targetMet),
                 "figures": .array(figures.map { .object([
                     "name": .string($0.name), "value": .number(Self.decimal($0.value)), "unit": .string($0.unit), "note": .string($0.note),
                 ]) }),
@@ -39,7 +41,7 @@ struct BenchReport {
         Output.table(["FIGURE", "VALUE", "UNIT", "NOTE"], figures.map { [$0.name, Self.grouped($0.value), $0.unit, $0.note] })
         Swift.print("")
         if let ratio { Swift.print(String(format: "ratio: %@ = %.2f", ratio.label, ratio.value)) }
-        Swift.print("target: \(target) — \(targetMet ? "met" : "NOT met")")
+        Swift.print(target.map { "target: \($0) — \(targetMet ? "met" : "NOT met")" } ?? "target: none set")
         notes.forEach { Swift.print("note: \($0)") }
     }
 
@@ -108,18 +110,39 @@ enum PgbenchBaseline {
         return tps
     }
 
+    /// Runs a tool found on PATH and returns what it printed. Spawned with no signals blocked:
+    /// pgbench ends `-T` runs on SIGALRM, which this process's threads block (and Foundation's
+    /// `Process` passes that mask on, so pgbench would never stop).
     private static func runTool(_ name: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [name] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CLIError("\(name) failed (exit \(process.terminationStatus)); is postgresql-client installed?\n\(output)")
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("coverpay-bench-\(UUID().uuidString).out").path
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var alarm = sigset_t()
+        sigemptyset(&alarm)
+        sigaddset(&alarm, SIGALRM)
+        posix_spawnattr_setsigdefault(&attributes, &alarm)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let argv = ([name] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawnp(&pid, name, &actions, &attributes, argv, environ)
+        guard spawned == 0 else { throw CLIError("cannot run \(name): \(String(cString: strerror(spawned))); is postgresql-client installed?") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        // Exited normally (no signal bits) with code 0.
+        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
+            throw CLIError("\(name) failed (wait status \(status)):\n\(output)")
         }
         return output
     }
