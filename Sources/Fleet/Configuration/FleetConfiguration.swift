@@ -10,6 +10,7 @@ public struct FleetConfiguration: Sendable {
     public var workerID: String
     public var prefetch: UInt16
     public var consumerThreads: Int
+    public var batchSize: Int
     public var maxAttempts: Int
     public var logLevel: Logger.Level
     public var schemasDirectory: String
@@ -36,6 +37,7 @@ public struct FleetConfiguration: Sendable {
         workerID = value("COVERPAY_WORKER_ID") ?? "\(worker)-\(ProcessInfo.processInfo.processIdentifier)"
         prefetch = UInt16(try integer("COVERPAY_PREFETCH", default: 32, range: 1...1000))
         consumerThreads = try integer("COVERPAY_CONSUMERS", default: 2, range: 1...64)
+        batchSize = try integer("COVERPAY_BATCH", default: 20, range: 1...1000)
         maxAttempts = try integer("COVERPAY_MAX_ATTEMPTS", default: 5, range: 1...100)
         outboxBatchSize = try integer("COVERPAY_OUTBOX_BATCH", default: 200, range: 1...5000)
         scanInterval = .milliseconds(try integer("COVERPAY_SCAN_INTERVAL_MS", default: 500, range: 10...600_000))

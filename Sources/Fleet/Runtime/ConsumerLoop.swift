@@ -59,23 +59,35 @@ struct ConsumerLoop: BlockingLoop {
             try publisher.enableConfirms(channel: 1)
         }
 
+        /// Takes what has arrived (up to `COVERPAY_BATCH` messages) and processes it in one
+        /// transaction: one commit, one fsync, for the whole batch.
         func consume(until stop: StopSignal) throws {
             while !stop.isSet {
-                guard let delivery = try consumer.nextDelivery(timeout: .milliseconds(250)) else {
+                guard let first = try consumer.nextDelivery(timeout: .milliseconds(250)) else {
                     try publisher.pollIdle()
                     continue
                 }
-                try process(delivery, stop: stop)
+                var batch = [first]
+                while batch.count < loop.configuration.batchSize, let next = try consumer.nextDelivery(timeout: .zero) {
+                    batch.append(next)
+                }
+                try process(batch, stop: stop)
             }
         }
 
-        private func process(_ delivery: AMQPDelivery, stop: StopSignal) throws {
+        private func process(_ batch: [AMQPDelivery], stop: StopSignal) throws {
             let started = ContinuousClock.now
-            switch loop.validator.validate(delivery.message.body) {
-            case .failure(let rejection):
-                try deadLetter(delivery, reason: rejection.reason.rawValue, detail: rejection.detail, body: rejection.body)
-            case .success(let event):
-                guard let outcome = try handle(event, delivery, stop: stop) else { return }
+            var valid: [(delivery: AMQPDelivery, event: CloudEvent)] = []
+            for delivery in batch {
+                switch loop.validator.validate(delivery.message.body) {
+                case .failure(let rejection):
+                    try deadLetter(delivery, reason: rejection.reason.rawValue, detail: rejection.detail, body: rejection.body)
+                case .success(let event):
+                    valid.append((delivery, event))
+                }
+            }
+            guard !valid.isEmpty, let outcomes = try handle(valid, stop: stop) else { return }
+            for ((delivery, event), outcome) in zip(valid, outcomes) {
                 switch outcome {
                 case .processed, .duplicate:
                     FaultInjection.crashIfArmed("after_commit", messageID: event.id)
@@ -87,7 +99,7 @@ struct ConsumerLoop: BlockingLoop {
                     try retryLater(delivery, detail: detail)
                 }
             }
-            loop.metrics.handled(queue: loop.queue.name, duration: ContinuousClock.now - started)
+            loop.metrics.handled(queue: loop.queue.name, duration: (ContinuousClock.now - started) / batch.count)
         }
 
         enum Outcome: Equatable {
@@ -96,40 +108,58 @@ struct ConsumerLoop: BlockingLoop {
             case failed(String)
         }
 
-        /// Runs the handler in a transaction with the inbox record. Returns nil when shutting down
-        /// while the database is unreachable: the message stays unacknowledged and is redelivered.
-        private func handle(_ event: CloudEvent, _ delivery: AMQPDelivery, stop: StopSignal) throws -> Outcome? {
+        /// Runs the handlers of a batch in one transaction, each message under its own savepoint with
+        /// its inbox record, so one refused or failing message does not undo the others. Returns nil
+        /// when shutting down while the database is unreachable: the messages stay unacknowledged
+        /// and are redelivered.
+        private func handle(_ batch: [(delivery: AMQPDelivery, event: CloudEvent)], stop: StopSignal) throws -> [Outcome]? {
+            var backoff = Backoff()
+            while true {
+                do {
+                    return try database.transaction { database in
+                        try batch.map { try handleOne($0.event, $0.delivery, database) }
+                    }
+                } catch let error as PostgresError where error.code == .connectionLost || error.code == .connectionFailed {
+                    loop.readiness.set(loop.name, ready: false)
+                    loop.logger.warning("database unreachable; holding \(batch.count) message(s) and reconnecting", metadata: ["error": "\(error)"])
+                    guard stop.sleep(backoff.next()) else { return nil }
+                    try? database.reconnect()
+                    if database.isConnected { loop.readiness.set(loop.name, ready: true) }
+                } catch {
+                    // The commit itself failed (e.g. a serialization conflict): nothing took effect.
+                    loop.logger.warning("batch failed; will retry its messages", metadata: ["error": "\(error)"])
+                    return batch.map { _ in .failed("\(error)") }
+                }
+            }
+        }
+
+        private func handleOne(_ event: CloudEvent, _ delivery: AMQPDelivery, _ database: PostgresConnection) throws -> Outcome {
             let traceID = delivery.message.headers[Headers.traceID]?.stringValue ?? event.id
             var logger = loop.logger
             logger[metadataKey: "event_id"] = "\(event.id)"
             logger[metadataKey: "policy_id"] = "\(event.policyID ?? "-")"
             logger[metadataKey: "trace_id"] = "\(traceID)"
-            var backoff = Backoff()
-            while true {
-                do {
-                    return try database.transaction { database in
-                        let fresh = try database.query(
-                            "INSERT INTO coverpay.inbox (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1 AS fresh",
-                            [loop.queue.name, event.id]
-                        )
-                        guard !fresh.isEmpty else { return .duplicate }
-                        let context = HandlerContext(database: database, worker: loop.worker, traceID: traceID, logger: logger)
-                        try loop.handler.handle(event, context: context)
-                        return .processed
-                    }
-                } catch HandlerError.rejected(let reason, let detail) {
+            try database.query("SAVEPOINT message")
+            do {
+                let fresh = try database.query(
+                    "INSERT INTO coverpay.inbox (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1 AS fresh",
+                    [loop.queue.name, event.id]
+                )
+                if !fresh.isEmpty {
+                    try loop.handler.handle(event, context: HandlerContext(database: database, worker: loop.worker, traceID: traceID, logger: logger))
+                }
+                try database.query("RELEASE SAVEPOINT message")
+                return fresh.isEmpty ? .duplicate : .processed
+            } catch let error as PostgresError where error.code == .connectionLost || error.code == .connectionFailed {
+                throw error
+            } catch {
+                try database.query("ROLLBACK TO SAVEPOINT message")
+                if case HandlerError.rejected(let reason, let detail) = error {
                     logger.warning("event rejected", metadata: ["reason": "\(reason)", "detail": "\(detail)"])
                     return .rejected(reason: reason, detail: detail)
-                } catch let error as PostgresError where error.code == .connectionLost || error.code == .connectionFailed {
-                    loop.readiness.set(loop.name, ready: false)
-                    logger.warning("database unreachable; holding the message and reconnecting", metadata: ["error": "\(error)"])
-                    guard stop.sleep(backoff.next()) else { return nil }
-                    try? database.reconnect()
-                    if database.isConnected { loop.readiness.set(loop.name, ready: true) }
-                } catch {
-                    logger.warning("event failed; will retry", metadata: ["error": "\(error)"])
-                    return .failed("\(error)")
                 }
+                logger.warning("event failed; will retry", metadata: ["error": "\(error)"])
+                return .failed("\(error)")
             }
         }
 
