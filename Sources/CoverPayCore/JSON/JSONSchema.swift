@@ -7,9 +7,12 @@ import Foundation
 /// ignored, as the spec says; `Schemas/README.md` lists the subset for schema authors.
 public struct JSONSchema: Sendable {
     public let document: JSONValue
+    /// Every `pattern` of the document, compiled once: compiling per check dominated intake CPU.
+    private let patterns: CompiledPatterns
 
     public init(_ document: JSONValue) {
         self.document = document
+        self.patterns = CompiledPatterns(document)
     }
 
     public func validate(_ value: JSONValue, at path: String = "$") -> [SchemaViolation] {
@@ -90,7 +93,7 @@ public struct JSONSchema: Sendable {
         if let minimum = rules["minLength"]?.intValue, text.count < minimum { fail("must be at least \(minimum) character(s) long") }
         if let maximum = rules["maxLength"]?.intValue, text.count > maximum { fail("must be at most \(maximum) character(s) long") }
         if let pattern = rules["pattern"]?.stringValue {
-            if let regex = try? Regex(pattern) {
+            if let regex = patterns.regex(for: pattern) {
                 if (try? regex.firstMatch(in: text)) == nil { fail("'\(text)' does not match the pattern \(pattern)") }
             } else {
                 fail("schema pattern \(pattern) is not a valid regular expression")
@@ -146,6 +149,31 @@ public struct JSONSchema: Sendable {
 
     private static func isDateTime(_ text: String) -> Bool {
         text.wholeMatch(of: /\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})/) != nil
+    }
+}
+
+/// The compiled `pattern`s of one schema document. Immutable after init, hence safe to share.
+private final class CompiledPatterns: @unchecked Sendable {
+    private var compiled: [String: Regex<AnyRegexOutput>] = [:]
+
+    init(_ document: JSONValue) {
+        collect(document)
+    }
+
+    func regex(for pattern: String) -> Regex<AnyRegexOutput>? { compiled[pattern] }
+
+    private func collect(_ node: JSONValue) {
+        switch node {
+        case .object(let members):
+            if let pattern = members["pattern"]?.stringValue, compiled[pattern] == nil {
+                compiled[pattern] = try? Regex(pattern)
+            }
+            members.values.forEach(collect)
+        case .array(let elements):
+            elements.forEach(collect)
+        case .null, .bool, .number, .string:
+            break
+        }
     }
 }
 
