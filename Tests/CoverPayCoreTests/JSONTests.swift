@@ -57,3 +57,23 @@ struct JSONSchemaTests {
         #expect(found.contains { $0.contains(expected) }, "\(found)")
     }
 }
+
+@Suite("JSON Schema formats")
+struct JSONSchemaFormatTests {
+    static let schema = JSONSchema(.object(["properties": .object([
+        "on": .object(["format": .string("date")]), "at": .object(["format": .string("date-time")]),
+    ])]))
+
+    @Test("date-time follows RFC 3339", arguments: [
+        ("2026-01-01T00:00:00Z", true), ("2026-01-01T10:00:00.123+02:00", true), ("2026-01-01 10:00:00-05:00", true),
+        ("2026-01-01T00:00:00", false), ("2026-02-30T00:00:00Z", false), ("2026-01-01T00:00:00.Z", false), ("yesterday", false),
+    ])
+    func dateTime(text: String, valid: Bool) {
+        #expect(Self.schema.validate(.object(["at": .string(text)])).isEmpty == valid)
+    }
+
+    @Test("date is a real calendar date", arguments: [("2028-02-29", true), ("2027-02-29", false), ("2026-1-01", false)])
+    func date(text: String, valid: Bool) {
+        #expect(Self.schema.validate(.object(["on": .string(text)])).isEmpty == valid)
+    }
+}

@@ -143,12 +143,34 @@ public struct JSONSchema: Sendable {
         type.arrayValue.map { $0.compactMap(\.stringValue).joined(separator: " or ") } ?? type.stringValue ?? "?"
     }
 
+    /// A real calendar date (parsed, not pattern-matched: Regex matching was a hot spot on intake).
     private static func isDate(_ text: String) -> Bool {
-        text.wholeMatch(of: /\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])/) != nil
+        (try? CalendarDate(iso: text)) != nil
     }
 
+    /// `YYYY-MM-DD`, `T`, `hh:mm:ss`, optional fraction, then `Z` or `±hh:mm`.
     private static func isDateTime(_ text: String) -> Bool {
-        text.wholeMatch(of: /\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})/) != nil
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 20, isDate(String(decoding: bytes[0..<10], as: UTF8.self)),
+              [UInt8(ascii: "T"), UInt8(ascii: "t"), UInt8(ascii: " ")].contains(bytes[10]),
+              matches(bytes[11..<19], "dd:dd:dd")
+        else { return false }
+        var rest = bytes[19...]
+        if rest.first == UInt8(ascii: ".") {
+            rest = rest.dropFirst()
+            let digits = rest.prefix { (48...57).contains($0) }
+            guard !digits.isEmpty else { return false }
+            rest = rest.dropFirst(digits.count)
+        }
+        if rest.count == 1 { return rest.first == UInt8(ascii: "Z") || rest.first == UInt8(ascii: "z") }
+        return rest.count == 6 && (rest.first == UInt8(ascii: "+") || rest.first == UInt8(ascii: "-")) && matches(rest.dropFirst(), "dd:dd")
+    }
+
+    /// `shape` spells the bytes: `d` a digit, anything else itself.
+    private static func matches(_ bytes: ArraySlice<UInt8>, _ shape: String) -> Bool {
+        bytes.count == shape.utf8.count && zip(bytes, shape.utf8).allSatisfy { byte, expected in
+            expected == UInt8(ascii: "d") ? (48...57).contains(byte) : byte == expected
+        }
     }
 }
 
