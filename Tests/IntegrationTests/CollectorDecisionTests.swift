@@ -57,20 +57,18 @@ struct Decisions {
         try await collector.terminate()
     }
 
-    /// The event schemas require an authorization with every bank account, so this state can only
-    /// come from data stored otherwise (an operator, an older schema): the collector still refuses it.
-    @Test("an ACH method stored without an authorization is refused with missing_authorization")
+    /// A policy may be issued before the bank authorization is on file: it is scheduled, and every
+    /// debit is refused until an authorization arrives (payment_method.updated).
+    @Test("an ACH method without an authorization is refused with missing_authorization")
     func missingAuthorization() async throws {
         let collector = try WorkerProcess("collector", environment: CollectorFixture.environment())
         try await collector.waitUntilReady()
         let policy = Events.uniqueID("refuse-noauth")
-        try LiveServices.publish(CollectorFixture.issued(policy: policy, paymentMethod: CollectorFixture.card()))
+        // A business account: a CCD debit still needs the agreement on file.
+        try LiveServices.publish(CollectorFixture.issued(
+            policy: policy, paymentMethod: CollectorFixture.bankAccount(holder: "business", authorization: nil)
+        ))
         try await CollectorFixture.known(policy)
-        // A business account: no SEC code can be chosen from nothing for a consumer, a CCD still needs the agreement.
-        try LiveServices.database().query(
-            "UPDATE collector.policies SET payment_method = $2::jsonb, account_ciphertext = NULL WHERE policy_id = $1",
-            [policy, CollectorFixture.bankAccount(holder: "business", authorization: nil).serialized()]
-        )
         try LiveServices.publish(CollectorFixture.due(policy: policy))
         try await LiveServices.eventually("payment.failed published") { try !CollectorFixture.events("coverpay.payment.failed", policy: policy).isEmpty }
         #expect(try CollectorFixture.events("coverpay.payment.failed", policy: policy).first?["failure_code"] == .string("missing_authorization"))
