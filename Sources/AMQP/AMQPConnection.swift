@@ -97,12 +97,6 @@ public final class AMQPConnection {
         try checkReply(channel: channel, doing: "delete queue '\(name)'")
     }
 
-    public func purgeQueue(_ name: String, channel: UInt16 = 1) throws(AMQPError) {
-        let arena = CArena()
-        amqp_queue_purge(state, channel, arena.bytes(name))
-        try checkReply(channel: channel, doing: "purge queue '\(name)'")
-    }
-
     // MARK: Publishing
 
     /// Puts the channel in confirm mode; `publish` then counts messages and `waitForConfirms` waits for them.

@@ -31,8 +31,6 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    public var isUniqueViolation: Bool { sqlState == "23505" }
-
     public var description: String {
         if let sqlState { return "PostgreSQL \(code.rawValue) [\(sqlState)]: \(message)" }
         return "PostgreSQL \(code.rawValue): \(message)"
