@@ -58,7 +58,7 @@ public enum CardCollectionBenchmark {
         if let failure = failures.first { throw RuleFileError("benchmark failed: \(failure)") }
         return Result(
             installments: installments, threads: threads,
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            seconds: elapsed / .seconds(1)
         )
     }
 

@@ -130,8 +130,7 @@ struct BenchCommand: ParsableCommand {
                 }
                 Thread.sleep(forTimeInterval: 0.02)
             }
-            let elapsed = ContinuousClock.now - started
-            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            return (ContinuousClock.now - started) / .seconds(1)
         }
 
         /// A one-year monthly policy of three items (as ScheduleBenchmark issues), starting in 2099

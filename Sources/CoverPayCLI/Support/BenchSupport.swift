@@ -66,8 +66,7 @@ enum BuildConfiguration {
 func measureSeconds(_ body: () throws -> Void) rethrows -> Double {
     let started = ContinuousClock.now
     try body()
-    let elapsed = ContinuousClock.now - started
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    return (ContinuousClock.now - started) / .seconds(1)
 }
 
 /// Publishes `count` messages on channel 1 (already in confirm mode), waiting for the broker's

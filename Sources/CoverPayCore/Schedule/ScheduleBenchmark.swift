@@ -19,7 +19,7 @@ public enum ScheduleBenchmark {
         }
         let elapsed = clock.now - start
         precondition(checksum != 0, "the benchmark must observe its results")
-        return (schedules, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return (schedules, elapsed / .seconds(1))
     }
 
     private static func issuance(_ method: CalculationMethod) -> PolicyTransaction {

@@ -25,13 +25,9 @@ public final class StopSignal: Sendable {
         let deadline = ContinuousClock.now + duration
         while ContinuousClock.now < deadline {
             if isSet { return false }
-            Thread.sleep(forTimeInterval: min(0.05, Self.seconds(deadline - ContinuousClock.now)))
+            Thread.sleep(forTimeInterval: min(0.05, (deadline - ContinuousClock.now) / .seconds(1)))
         }
         return !isSet
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }
 
