@@ -9,6 +9,11 @@ import Glibc
 public final class PostgresConnection {
     public let configuration: PostgresConfiguration
     private let connection: OpaquePointer
+    /// Statements prepared on this connection, by SQL text: each is parsed and analysed once per
+    /// connection instead of once per call (about a quarter of the server's CPU for short statements).
+    private var preparedStatements: [String: String] = [:]
+    /// Beyond this many distinct statements (e.g. SQL built from CLI filters) the rest run unprepared.
+    private static let preparedStatementLimit = 256
 
     public init(_ configuration: PostgresConfiguration) throws(PostgresError) {
         self.configuration = configuration
@@ -36,6 +41,7 @@ public final class PostgresConnection {
     /// Re-establishes a lost connection; throws while the server is still unreachable.
     public func reconnect() throws(PostgresError) {
         PQreset(connection)
+        preparedStatements.removeAll()  // they lived in the old server session
         guard isConnected else {
             throw PostgresError(.connectionFailed, "cannot reconnect to \(configuration): \(errorText)")
         }
@@ -46,12 +52,28 @@ public final class PostgresConnection {
     public func query(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) throws(PostgresError) -> [PostgresRow] {
         let texts: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.map { strdup($0.postgresText) } }
         defer { texts.forEach { free($0) } }
+        let name = try preparedName(for: sql)
         let result = texts.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { values in
-                PQexecParams(connection, sql, Int32(values.count), nil, values.baseAddress, nil, nil, 0)
+                if let name {
+                    PQexecPrepared(connection, name, Int32(values.count), values.baseAddress, nil, nil, 0)
+                } else {
+                    PQexecParams(connection, sql, Int32(values.count), nil, values.baseAddress, nil, nil, 0)
+                }
             }
         }
         return try rows(from: result, statement: sql)
+    }
+
+    /// The name `sql` is prepared under on this connection, preparing it on first use; nil once the
+    /// connection holds `preparedStatementLimit` statements.
+    private func preparedName(for sql: String) throws(PostgresError) -> String? {
+        if let name = preparedStatements[sql] { return name }
+        guard preparedStatements.count < Self.preparedStatementLimit else { return nil }
+        let name = "coverpay_\(preparedStatements.count + 1)"
+        try rows(from: PQprepare(connection, name, sql, 0, nil), statement: sql)
+        preparedStatements[sql] = name
+        return name
     }
 
     /// Runs SQL text holding several statements and no parameters (migrations).
