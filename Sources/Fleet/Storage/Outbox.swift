@@ -13,14 +13,15 @@ public enum Outbox {
         let body = event.json.serialized()
         try database.query(
             """
-            INSERT INTO coverpay.outbox (producer, message_id, exchange, routing_key, message_type, body, headers)
-            VALUES ($1, $2, $3, $4, $4, $5, $6::jsonb)
+            WITH queued AS (
+                INSERT INTO coverpay.outbox (producer, message_id, exchange, routing_key, message_type, body, headers)
+                VALUES ($1, $2, $3, $4, $4, $5, $6::jsonb)
+            )
+            INSERT INTO coverpay.payment_events (event_id, type, policy_id, body) VALUES ($2, $4, $7, $5::jsonb)
+            ON CONFLICT (event_id) DO NOTHING
             """,
-            [producer, event.id, Topology.eventsExchange, event.type, body, JSONValue.object([Headers.traceID: .string(traceID)]).serialized()]
-        )
-        try database.query(
-            "INSERT INTO coverpay.payment_events (event_id, type, policy_id, body) VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (event_id) DO NOTHING",
-            [event.id, event.type, event.policyID, body]
+            [producer, event.id, Topology.eventsExchange, event.type, body,
+             JSONValue.object([Headers.traceID: .string(traceID)]).serialized(), event.policyID]
         )
         return event
     }
