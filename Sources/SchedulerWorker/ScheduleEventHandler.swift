@@ -44,12 +44,15 @@ struct ScheduleEventHandler: EventHandler {
         let change = try rejecting { () throws(ScheduleError) in try schedule.apply(transaction) }
         policy.schedule = schedule
         policy.lastSequence = transaction.sequence
-        if case .issuance(let issuance) = transaction.kind {
-            policy.rail = Self.rail(of: issuance.paymentMethod)
-            try ScheduleStore.recordIssuance(transaction.policyID, issuance, context.database)
+        var issuance: PolicyIssuance?
+        if case .issuance(let issued) = transaction.kind {
+            issuance = issued
+            policy.rail = Self.rail(of: issued.paymentMethod)
         }
         let changed = schedule.createdEntries(change) + schedule.updatedEntries(change)
-        try ScheduleStore.save(policy, changedEntries: changed, eventID: eventID, cause: transaction.kind.transactionKind.rawValue, context.database)
+        try ScheduleStore.save(
+            policy, issuance: issuance, changedEntries: changed, eventID: eventID, cause: transaction.kind.transactionKind.rawValue, context.database
+        )
         var data = Self.summary(schedule, change)
         data["transaction_id"] = .string(transaction.transactionID)
         data["sequence"] = .number("\(transaction.sequence)")
@@ -85,6 +88,7 @@ struct ScheduleEventHandler: EventHandler {
     /// Applies parked successors that are now in order. One that the engine refuses is dead-lettered
     /// (through the outbox) and the chain stops there until an operator fixes and replays it.
     private func drainParked(after policy: inout StoredPolicy, _ context: HandlerContext) throws {
+        guard policy.hasParkedEvents else { return }
         while let row = try context.database.query(
             "DELETE FROM scheduler.parked_events WHERE policy_id = $1 AND sequence = $2 RETURNING event_id, body",
             [policy.schedule.policyID, policy.lastSequence + 1]
@@ -109,7 +113,7 @@ struct ScheduleEventHandler: EventHandler {
         var schedule = policy.schedule
         let change = try rejecting { () throws(ScheduleError) in try schedule.apply(payment) }
         policy.schedule = schedule
-        try ScheduleStore.save(policy, changedEntries: schedule.updatedEntries(change), eventID: event.id, cause: event.type, context.database)
+        try ScheduleStore.save(policy, issuance: nil, changedEntries: schedule.updatedEntries(change), eventID: event.id, cause: event.type, context.database)
         var data = Self.summary(schedule, change)
         data["payment_event_id"] = .string(event.id)
         try context.emit(type: "coverpay.schedule.updated", subject: payment.policyID, data: .object(data))
@@ -134,9 +138,16 @@ struct ScheduleEventHandler: EventHandler {
         paymentMethod?["type"]?.stringValue == "ach" ? .ach : .card
     }
 
-    /// The `schedule.updated` payload: what changed, the billable total and the whole schedule.
+    /// The `schedule.updated` payload: the billable total and the changed entries without their
+    /// details (`coverpay schedule show --details` has those). Carrying the whole schedule would
+    /// make every event, and its timeline row, grow with the policy's history.
     static func summary(_ schedule: PolicySchedule, _ change: ScheduleChange) -> [String: JSONValue] {
-        var data = ScheduleJSON.encode(schedule).objectValue ?? [:]
+        let changed = schedule.createdEntries(change) + schedule.updatedEntries(change)
+        var data: [String: JSONValue] = [
+            "policy_id": .string(schedule.policyID),
+            "billable_total": ScheduleJSON.billableTotal(schedule),
+            "entries": .array(changed.map(ScheduleJSON.headline)),
+        ]
         data["created_entries"] = .array(change.createdEntryNumbers.map { .number("\($0)") })
         data["updated_entries"] = .array(change.updatedEntryNumbers.map { .number("\($0)") })
         if let withdrawn = change.refundWithdrawn { data["refund_withdrawn"] = .string(withdrawn.description) }

@@ -1,5 +1,4 @@
 import CoverPayCore
-import Foundation
 import Postgres
 
 /// Reads and writes one policy's schedule: the `PolicySchedule` value (the engine's whole state) in
@@ -8,39 +7,41 @@ public struct StoredPolicy {
     public var schedule: PolicySchedule
     public var lastSequence: Int
     public var rail: InstallmentRail
+    /// Whether events of this policy wait in `scheduler.parked_events` (read under the row lock,
+    /// which parking also takes, so it stays true or false for the whole transaction).
+    var hasParkedEvents = false
 }
 
 public enum ScheduleStore {
     /// Locks and returns the policy, creating an empty placeholder (awaiting issuance) when absent so
-    /// that concurrent events of one policy serialise on its row.
+    /// that concurrent events of one policy serialise on its row. A placeholder just inserted is
+    /// locked by this transaction and, being new, has nothing parked.
     static func lock(_ policyID: String, _ database: PostgresConnection) throws -> StoredPolicy {
-        try database.query(
-            "INSERT INTO scheduler.policies (policy_id, schedule) VALUES ($1, $2::jsonb) ON CONFLICT (policy_id) DO NOTHING",
-            [policyID, try encode(PolicySchedule(policyID: policyID))]
+        let empty = PolicySchedule(policyID: policyID)
+        let created = try database.query(
+            "INSERT INTO scheduler.policies (policy_id, schedule) VALUES ($1, $2) ON CONFLICT (policy_id) DO NOTHING RETURNING 1 AS created",
+            [policyID, empty.storageText]
         )
+        if !created.isEmpty { return StoredPolicy(schedule: empty, lastSequence: 0, rail: .card) }
         let row = try database.query(
-            "SELECT last_sequence, rail, schedule::text AS schedule FROM scheduler.policies WHERE policy_id = $1 FOR UPDATE",
+            """
+            SELECT last_sequence, rail, schedule,
+                   EXISTS (SELECT 1 FROM scheduler.parked_events p WHERE p.policy_id = $1) AS has_parked
+            FROM scheduler.policies WHERE policy_id = $1 FOR UPDATE
+            """,
             [policyID]
         )[0]
-        return try decode(row)
+        var policy = try decode(row)
+        policy.hasParkedEvents = try row.decode("has_parked")
+        return policy
     }
 
     /// Locks and returns an existing policy, or nil when none was ever issued or parked.
     static func lockExisting(_ policyID: String, _ database: PostgresConnection) throws -> StoredPolicy? {
         try database.query(
-            "SELECT last_sequence, rail, schedule::text AS schedule FROM scheduler.policies WHERE policy_id = $1 AND last_sequence > 0 FOR UPDATE",
+            "SELECT last_sequence, rail, schedule FROM scheduler.policies WHERE policy_id = $1 AND last_sequence > 0 FOR UPDATE",
             [policyID]
         ).first.map(decode)
-    }
-
-    static func recordIssuance(_ policyID: String, _ issuance: PolicyIssuance, _ database: PostgresConnection) throws {
-        try database.query(
-            """
-            UPDATE scheduler.policies SET policy_number = $2, state = $3, line_of_business = $4, carrier_id = $5, agency_id = $6
-            WHERE policy_id = $1
-            """,
-            [policyID, issuance.policyNumber, issuance.state, issuance.lineOfBusiness, issuance.carrierID, issuance.agencyID]
-        )
     }
 
     static func persistRail(_ policy: StoredPolicy, _ database: PostgresConnection) throws {
@@ -50,18 +51,27 @@ public enum ScheduleStore {
     /// The stored policy without locking, or nil when unknown (for the CLI).
     public static func load(_ policyID: String, _ database: PostgresConnection) throws -> StoredPolicy? {
         try database.query(
-            "SELECT last_sequence, rail, schedule::text AS schedule FROM scheduler.policies WHERE policy_id = $1",
+            "SELECT last_sequence, rail, schedule FROM scheduler.policies WHERE policy_id = $1",
             [policyID]
         ).first.map(decode)
     }
 
-    /// Saves the schedule and upserts the given entries, recording a revision for each.
+    /// Saves the schedule (with the issuance's descriptive columns when it is one) and upserts the
+    /// given entries, recording a revision for each.
     static func save(
-        _ policy: StoredPolicy, changedEntries: [ScheduleEntry], eventID: String, cause: String, _ database: PostgresConnection
+        _ policy: StoredPolicy, issuance: PolicyIssuance?, changedEntries: [ScheduleEntry], eventID: String, cause: String,
+        _ database: PostgresConnection
     ) throws {
         try database.query(
-            "UPDATE scheduler.policies SET last_sequence = $2, rail = $3, schedule = $4::jsonb, updated_at = now() WHERE policy_id = $1",
-            [policy.schedule.policyID, policy.lastSequence, policy.rail.rawValue, try encode(policy.schedule)]
+            """
+            UPDATE scheduler.policies SET last_sequence = $2, rail = $3, schedule = $4, updated_at = now(),
+                policy_number = coalesce($5, policy_number), state = coalesce($6, state),
+                line_of_business = coalesce($7, line_of_business), carrier_id = coalesce($8, carrier_id),
+                agency_id = coalesce($9, agency_id)
+            WHERE policy_id = $1
+            """,
+            [policy.schedule.policyID, policy.lastSequence, policy.rail.rawValue, policy.schedule.storageText,
+             issuance?.policyNumber, issuance?.state, issuance?.lineOfBusiness, issuance?.carrierID, issuance?.agencyID]
         )
         guard !changedEntries.isEmpty else { return }
         let rows: [JSONValue] = changedEntries.map { entry in
@@ -89,13 +99,13 @@ public enum ScheduleStore {
                     premium_cents bigint, fee_cents bigint, tax_cents bigint, total_cents bigint, entry_json jsonb)
             ), upserted AS (
                 INSERT INTO scheduler.entries (policy_id, entry_number, schedule_date, due_date, transaction, status, is_paid,
-                                               premium_cents, fee_cents, tax_cents, total_cents, entry_json)
+                                               premium_cents, fee_cents, tax_cents, total_cents)
                 SELECT $1, entry_number, schedule_date, due_date, transaction, status, is_paid,
-                       premium_cents, fee_cents, tax_cents, total_cents, entry_json FROM changed
+                       premium_cents, fee_cents, tax_cents, total_cents FROM changed
                 ON CONFLICT (policy_id, entry_number) DO UPDATE SET
                     status = excluded.status, is_paid = excluded.is_paid, due_date = excluded.due_date,
                     premium_cents = excluded.premium_cents, fee_cents = excluded.fee_cents, tax_cents = excluded.tax_cents,
-                    total_cents = excluded.total_cents, entry_json = excluded.entry_json
+                    total_cents = excluded.total_cents
             )
             INSERT INTO scheduler.entry_revisions (policy_id, entry_number, event_id, cause, entry)
             SELECT $1, entry_number, $3, $4, entry_json FROM changed
@@ -123,14 +133,9 @@ public enum ScheduleStore {
         )
     }
 
-    private static func encode(_ schedule: PolicySchedule) throws -> String {
-        String(decoding: try JSONEncoder().encode(schedule), as: UTF8.self)
-    }
-
     private static func decode(_ row: PostgresRow) throws -> StoredPolicy {
-        let schedule = try JSONDecoder().decode(PolicySchedule.self, from: Data(try row.decode("schedule", as: String.self).utf8))
-        return StoredPolicy(
-            schedule: schedule, lastSequence: try row.decode("last_sequence"),
+        StoredPolicy(
+            schedule: try PolicySchedule(storageText: try row.decode("schedule")), lastSequence: try row.decode("last_sequence"),
             rail: InstallmentRail(rawValue: try row.decode("rail")) ?? .card
         )
     }
