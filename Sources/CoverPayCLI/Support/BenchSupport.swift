@@ -181,3 +181,52 @@ struct CommitCounters {
         return CommitCounters(commits: try row.decode("commits"), walSyncs: try row.decode("wal_syncs"))
     }
 }
+
+/// RabbitMQ's ceiling for the intake's whole path with no database work at all: the same event
+/// bodies published (confirms per 200) through an exchange into two quorum queues — as
+/// `policy.issued` is routed to `scheduler.events` and `collector.policies` — and consumed and
+/// acknowledged one by one from the first on a second connection, as a consumer loop does.
+enum BrokerPipelineBaseline {
+    static func eventsPerSecond(amqpURL: String, bodies: [[UInt8]]) throws -> Double {
+        let configuration = try AMQPConfiguration(url: amqpURL)
+        let publisher = try AMQPConnection(configuration)
+        defer { publisher.close() }
+        try publisher.openChannel(1)
+        let name = "coverpay.bench.pipeline.\(UUID().uuidString.prefix(8).lowercased())"
+        let queues = [name, "\(name).copy"]
+        for queue in queues {
+            _ = try publisher.declareQueue(queue, arguments: ["x-queue-type": .string("quorum")], channel: 1)
+            try publisher.bindQueue(queue, exchange: "amq.direct", routingKey: name, channel: 1)
+        }
+        defer { for queue in queues { try? publisher.deleteQueue(queue, channel: 1) } }
+        try publisher.enableConfirms(channel: 1)
+
+        let consumed = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var consumerError: Error?
+        let started = ContinuousClock.now
+        Thread.detachNewThread {
+            defer { consumed.signal() }
+            do {
+                let consumer = try AMQPConnection(configuration)
+                defer { consumer.close() }
+                try consumer.openChannel(1)
+                try consumer.setPrefetch(64, channel: 1)
+                try consumer.consume(queue: name, channel: 1)
+                var received = 0
+                while received < bodies.count {
+                    guard let delivery = try consumer.nextDelivery(timeout: .seconds(30)) else {
+                        throw CLIError("broker pipeline baseline: only \(received) of \(bodies.count) messages arrived")
+                    }
+                    try consumer.ack(delivery)
+                    received += 1
+                }
+            } catch {
+                consumerError = error
+            }
+        }
+        try publishConfirmed(count: bodies.count, on: publisher, exchange: "amq.direct", routingKey: name) { AMQPMessage(body: bodies[$0]) }
+        consumed.wait()
+        if let consumerError { throw consumerError }
+        return Double(bodies.count) / ((ContinuousClock.now - started) / .seconds(1))
+    }
+}
