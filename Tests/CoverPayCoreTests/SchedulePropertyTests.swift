@@ -6,18 +6,27 @@ import Testing
 /// rules of DESIGN §4, recomputed here independently of the engine.
 @Suite struct SchedulePropertyTests {
     @Test func randomPoliciesFollowTheScheduleRules() async {
-        await propertyCheck(
-            count: 300,
-            input: Gen<BillingFrequency>.case, Gen<CalculationMethod>.case, Gen.int(in: 1...10), Gen.uint64()
-        ) { frequency, method, itemCount, seed in
-            var walk = ScheduleWalk(frequency: frequency, method: method, itemCount: itemCount, seed: seed)
-            walk.run()
-        }
+        await ScheduleWalk.randomHistories { _, _ in }
     }
 
     @Test func referenceLargestRemainderMatchesTheWorkedExample() {
         #expect(ScheduleWalk.referenceShares(-1000, weights: [1, 1, 1]) == [-334, -333, -333])
         #expect(ScheduleWalk.referenceShares(10, weights: [31, 28, 31]) == [4, 3, 3])
+    }
+}
+
+extension ScheduleWalk {
+    /// Walks `count` random policy histories (every frequency and method, 1 to 10 items, any seed),
+    /// checking the rules at every step, and hands each finished walk and its seed to `body`.
+    static func randomHistories(count: Int = 300, _ body: @escaping (ScheduleWalk, UInt64) -> Void) async {
+        await propertyCheck(
+            count: count,
+            input: Gen<BillingFrequency>.case, Gen<CalculationMethod>.case, Gen.int(in: 1...10), Gen.uint64()
+        ) { frequency, method, itemCount, seed in
+            var walk = ScheduleWalk(frequency: frequency, method: method, itemCount: itemCount, seed: seed)
+            walk.run()
+            body(walk, seed)
+        }
     }
 }
 

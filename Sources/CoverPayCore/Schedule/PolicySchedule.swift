@@ -5,7 +5,7 @@
 /// A value type: `apply` either succeeds or throws with the schedule unchanged, so the worker can
 /// apply a transaction to a copy inside its database transaction.
 public struct PolicySchedule: Sendable, Hashable, Codable {
-    public enum State: String, Sendable, Hashable, Codable {
+    public enum State: String, Sendable, Hashable, Codable, CaseIterable {
         case awaitingIssuance = "awaiting_issuance"
         case active
         case cancelled

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Engine throughput: issues one-year schedules of 12 monthly entries × 3 items, alternating the
 /// modal and daily methods, for about `seconds`.
 public enum ScheduleBenchmark {
@@ -20,6 +22,38 @@ public enum ScheduleBenchmark {
         let elapsed = clock.now - start
         precondition(checksum != 0, "the benchmark must observe its results")
         return (schedules, elapsed / .seconds(1))
+    }
+
+    /// Microseconds per operation of storing the benchmark's schedule (12 monthly entries × 3 items,
+    /// one entry paid) and reading it back: `storageText` and `init(storageText:)` against the
+    /// `JSONEncoder` / `JSONDecoder` round the scheduler used before, each for about `seconds`.
+    public static func storage(seconds: Double) -> [(operation: String, microseconds: Double)] {
+        var schedule = PolicySchedule(policyID: "POL-BENCH")
+        try! schedule.apply(issuance(.daily))
+        try! schedule.markPaid(entryNumber: 1)
+        let text = schedule.storageText
+        let legacy = String(decoding: try! JSONEncoder().encode(schedule), as: UTF8.self)
+        precondition((try? PolicySchedule(storageText: text)) == schedule, "the storage form must read back equal")
+        func measure(_ operation: () -> Int) -> Double {
+            let clock = ContinuousClock()
+            let start = clock.now
+            let limit = Duration.milliseconds(Int64(seconds * 1000))
+            var count = 0
+            var checksum = 0
+            while clock.now - start < limit {
+                for _ in 0..<64 { checksum &+= operation() }
+                count += 64
+            }
+            precondition(checksum != 0, "the benchmark must observe its results")
+            return (clock.now - start) / .microseconds(1) / Double(count)
+        }
+        return [
+            ("storageText (\(text.utf8.count) bytes)", measure { schedule.storageText.utf8.count }),
+            ("JSONEncoder (\(legacy.utf8.count) bytes)", measure { String(decoding: try! JSONEncoder().encode(schedule), as: UTF8.self).utf8.count }),
+            ("init(storageText:)", measure { try! PolicySchedule(storageText: text).entries.count }),
+            ("JSONDecoder", measure { try! JSONDecoder().decode(PolicySchedule.self, from: Data(legacy.utf8)).entries.count }),
+            ("JSONValue.parse(storageText) alone", measure { if case .object(let members) = try! JSONValue.parse(text.utf8) { members.count } else { 0 } }),
+        ]
     }
 
     private static func issuance(_ method: CalculationMethod) -> PolicyTransaction {
