@@ -13,9 +13,33 @@ import Testing
     }
 
     @Test func modalAppliesTheSignAfterSplitting() {
-        var shares: [Int64] = []
-        Apportionment.appendModal(-1000, count: 3, to: &shares)
+        var shares = [Int64](repeating: 0, count: 3)
+        shares.withUnsafeMutableBufferPointer { Apportionment.modal(-1000, into: $0) }
         #expect(shares == [-334, -333, -333])
+    }
+
+    /// The weighted split against the 128-bit reference, over the whole Int64 range, weights from
+    /// one day to beyond a 9999-year term, and lists short and long.
+    @Test func weightedSplitMatchesTheReferenceForAnyAmount() {
+        var rng = SplitMix64(state: 2026)
+        for round in 0..<20_000 {
+            let count = Int.random(in: 1...(round % 5 == 0 ? 150 : 40), using: &rng)
+            let largest = [31, 400, 3_700_000, 1 << 40][round % 4]
+            let weights = (0..<count).map { _ in Int.random(in: 1...largest, using: &rng) }
+            let magnitude: Int64 = switch round / 4 % 4 {
+            case 0: .random(in: 0...1_000, using: &rng)
+            case 1: .random(in: 0...Money.maximumMagnitudeCents, using: &rng)
+            case 2: Int64.max - .random(in: 0...1_000, using: &rng)
+            default: .random(in: 0...Int64.max, using: &rng)
+            }
+            let amount = Bool.random(using: &rng) ? -magnitude : magnitude
+            var shares = [Int64](repeating: 0, count: count)
+            weights.map(Int64.init).withUnsafeBufferPointer { values in
+                let split = Apportionment.Weights(values: values, total: UInt64(weights.reduce(0, +)))
+                shares.withUnsafeMutableBufferPointer { Apportionment.weighted(amount, weights: split, into: $0) }
+            }
+            #expect(shares == ScheduleWalk.referenceShares(amount, weights: weights), "\(amount) over \(weights)")
+        }
     }
 
     @Test func dailySplitsByDaysWithLargestRemainders() {

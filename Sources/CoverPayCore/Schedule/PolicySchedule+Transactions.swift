@@ -4,29 +4,45 @@ extension PolicySchedule {
         self.issuance = issuance
         state = .active
         planDates = issuance.term.planDates(issuance.billing.frequency)
-        let count = planDates.count
-        let weights = issuance.billing.method == .daily ? dailyWeights(of: planDates) : []
-
-        // shares[(item × 3 + component) × count + k]: one flat buffer, no per-entry dictionaries.
-        var shares: [Int64] = []
-        shares.reserveCapacity(items.count * ComponentAmounts.componentCount * count)
-        for item in items {
-            for component in 0..<ComponentAmounts.componentCount {
-                split(item.amounts[component].cents, count: count, weights: weights, into: &shares)
+        let dates = planDates
+        let count = dates.count
+        let components = ComponentAmounts.componentCount
+        let end = issuance.term.end
+        let daily = issuance.billing.method == .daily
+        // Entry k covers [d_k, d_{k+1}), the last one ending at the term end (weights are asked
+        // for in order, so each date's day number is worked out once).
+        var previousDay = dates.first?.daysSinceEpoch ?? 0
+        Self.withWeights(count: count, daily: daily, weight: { k in
+            let nextDay = (k + 1 < count ? dates[k + 1] : end).daysSinceEpoch
+            defer { previousDay = nextDay }
+            return Int64(nextDay - previousDay)
+        }) { weights in
+            // shares[(item × 3 + component) × count + k]: one flat buffer on the stack.
+            withUnsafeTemporaryAllocation(of: Int64.self, capacity: items.count * components * count) { shares in
+                for (position, item) in items.enumerated() {
+                    for component in 0..<components {
+                        let start = (position * components + component) * count
+                        Apportionment.split(
+                            item.amounts[component].cents, weights: weights,
+                            into: UnsafeMutableBufferPointer(rebasing: shares[start..<start + count])
+                        )
+                    }
+                }
+                entries.reserveCapacity(entries.count + count)
+                for k in 0..<count {
+                    var details: [EntryDetail] = []
+                    details.reserveCapacity(items.count)
+                    for (position, item) in items.enumerated() {
+                        let base = position * components * count + k
+                        details.append(EntryDetail(itemIndex: item.itemIndex, amounts: ComponentAmounts(
+                            premium: Money(cents: shares[base]),
+                            fee: Money(cents: shares[base + count]),
+                            tax: Money(cents: shares[base + 2 * count])
+                        )))
+                    }
+                    createEntry(date: dates[k], transaction: .issuance, details: details, change: &change)
+                }
             }
-        }
-
-        entries.reserveCapacity(entries.count + count)
-        for (k, date) in planDates.enumerated() {
-            let details = items.indices.map { index in
-                let base = index * ComponentAmounts.componentCount * count + k
-                return EntryDetail(itemIndex: items[index].itemIndex, amounts: ComponentAmounts(
-                    premium: Money(cents: shares[base]),
-                    fee: Money(cents: shares[base + count]),
-                    tax: Money(cents: shares[base + 2 * count])
-                ))
-            }
-            createEntry(date: date, transaction: .issuance, details: details, change: &change)
         }
     }
 
@@ -42,24 +58,34 @@ extension PolicySchedule {
             return
         }
 
-        let weights = issuance?.billing.method == .daily
-            ? targets.map { Int64(entries[$0].scheduleDate.days(until: nextPlanBoundary(after: entries[$0].scheduleDate))) }
-            : []
-        var shares: [Int64] = []
-        for item in items where !item.amounts.isZero {
-            shares.removeAll(keepingCapacity: true)
-            for component in 0..<ComponentAmounts.componentCount {
-                split(item.amounts[component].cents, count: targets.count, weights: weights, into: &shares)
-            }
-            for (position, index) in targets.enumerated() {
-                let share = ComponentAmounts(
-                    premium: Money(cents: shares[position]),
-                    fee: Money(cents: shares[targets.count + position]),
-                    tax: Money(cents: shares[2 * targets.count + position])
-                )
-                guard !share.isZero else { continue }
-                entries[index].add(share, forItem: item.itemIndex)
-                change.recordUpdate(entries[index].entryNumber)
+        let count = targets.count
+        let dates = targets.map { entries[$0].scheduleDate }
+        let boundaries = planDates
+        let end = issuance!.term.end
+        Self.withWeights(count: count, daily: issuance?.billing.method == .daily, weight: { position in
+            // Days until the next plan date after the entry's date, or until the term end.
+            Int64(dates[position].days(until: boundaries.first { $0 > dates[position] } ?? end))
+        }) { weights in
+            withUnsafeTemporaryAllocation(of: Int64.self, capacity: ComponentAmounts.componentCount * count) { shares in
+                for item in items where !item.amounts.isZero {
+                    for component in 0..<ComponentAmounts.componentCount {
+                        let start = component * count
+                        Apportionment.split(
+                            item.amounts[component].cents, weights: weights,
+                            into: UnsafeMutableBufferPointer(rebasing: shares[start..<start + count])
+                        )
+                    }
+                    for (position, index) in targets.enumerated() {
+                        let share = ComponentAmounts(
+                            premium: Money(cents: shares[position]),
+                            fee: Money(cents: shares[count + position]),
+                            tax: Money(cents: shares[2 * count + position])
+                        )
+                        guard !share.isZero else { continue }
+                        entries[index].add(share, forItem: item.itemIndex)
+                        change.recordUpdate(entries[index].entryNumber)
+                    }
+                }
             }
         }
     }
@@ -115,32 +141,29 @@ extension PolicySchedule {
     private mutating func createEntry(
         date: CalendarDate, transaction: TransactionKind, details: [EntryDetail], change: inout ScheduleChange
     ) -> Int {
-        let entry = ScheduleEntry(entryNumber: entries.count + 1, scheduleDate: date, transaction: transaction, details: details)
-        entries.append(entry)
-        change.recordCreation(entry.entryNumber)
-        if entry.total.isNegative { change.refundOwed = (change.refundOwed ?? .zero) - entry.total }
-        return entry.entryNumber
+        let entryNumber = entries.count + 1
+        var amounts = ComponentAmounts.zero
+        for detail in details { amounts += detail.amounts }
+        entries.append(ScheduleEntry(entryNumber: entryNumber, scheduleDate: date, transaction: transaction, details: details))
+        change.recordCreation(entryNumber)
+        if amounts.total.isNegative { change.refundOwed = (change.refundOwed ?? .zero) - amounts.total }
+        return entryNumber
     }
 
-    /// Daily weight of a date: days until the next plan date after it, or until the term end.
-    private func nextPlanBoundary(after date: CalendarDate) -> CalendarDate {
-        planDates.first { $0 > date } ?? issuance!.term.end
-    }
-
-    /// Days covered by each plan date: `[d_k, d_{k+1})`, the last one ending at the term end.
-    private func dailyWeights(of dates: [CalendarDate]) -> [Int64] {
-        dates.indices.map { k in
-            let next = k + 1 < dates.count ? dates[k + 1] : issuance!.term.end
-            return Int64(dates[k].days(until: next))
-        }
-    }
-
-    /// Modal when `weights` is empty, daily (largest remainder) otherwise.
-    private func split(_ cents: Int64, count: Int, weights: [Int64], into shares: inout [Int64]) {
-        if weights.isEmpty {
-            Apportionment.appendModal(cents, count: count, to: &shares)
-        } else {
-            Apportionment.appendWeighted(cents, weights: weights, to: &shares)
+    /// Runs `body` with the daily weights `weight(0) … weight(count - 1)` (asked for in that
+    /// order) in a stack buffer, or with nil for the modal method.
+    private static func withWeights<Result>(
+        count: Int, daily: Bool, weight: (Int) -> Int64, _ body: (Apportionment.Weights?) -> Result
+    ) -> Result {
+        guard daily else { return body(nil) }
+        return withUnsafeTemporaryAllocation(of: Int64.self, capacity: count) { buffer in
+            var total: Int64 = 0
+            for position in 0..<count {
+                let value = weight(position)
+                buffer.initializeElement(at: position, to: value)
+                total += value
+            }
+            return body(Apportionment.Weights(values: UnsafeBufferPointer(buffer), total: UInt64(total)))
         }
     }
 }

@@ -35,8 +35,11 @@ extension PolicySchedule {
     }
 
     private static func checkDistinctItems(_ items: [ItemAmounts]) throws(ScheduleError) {
-        for (index, entry) in items.enumerated() where items[..<index].contains(where: { $0.item.isSameItem(as: entry.item) }) {
-            throw ScheduleError(.duplicateItem, "items[\(index)]: \(entry.item.kind.rawValue) '\(entry.item.ref)' appears twice in one transaction")
+        for index in items.indices {
+            for earlier in 0..<index where items[earlier].item.kind == items[index].item.kind && items[earlier].item.ref == items[index].item.ref {
+                let item = items[index].item
+                throw ScheduleError(.duplicateItem, "items[\(index)]: \(item.kind.rawValue) '\(item.ref)' appears twice in one transaction")
+            }
         }
     }
 
@@ -45,15 +48,26 @@ extension PolicySchedule {
     mutating func register(_ incoming: [ItemAmounts]) -> [IndexedAmounts] {
         items.reserveCapacity(items.count + incoming.count)
         transactionTotals.reserveCapacity(items.count + incoming.count)
-        return incoming.map { entry in
-            if let index = items.firstIndex(where: { $0.isSameItem(as: entry.item) }) {
-                transactionTotals[index] += entry.amounts
-                return IndexedAmounts(itemIndex: index, amounts: entry.amounts)
+        var indexed: [IndexedAmounts] = []
+        indexed.reserveCapacity(incoming.count)
+        for position in incoming.indices {
+            let amounts = incoming[position].amounts
+            // By index and field, so that no item (three strings) is copied to be compared.
+            var found: Int?
+            for index in items.indices where items[index].kind == incoming[position].item.kind && items[index].ref == incoming[position].item.ref {
+                found = index
+                break
             }
-            items.append(entry.item)
-            transactionTotals.append(entry.amounts)
-            return IndexedAmounts(itemIndex: items.count - 1, amounts: entry.amounts)
+            if let index = found {
+                transactionTotals[index] += amounts
+                indexed.append(IndexedAmounts(itemIndex: index, amounts: amounts))
+            } else {
+                items.append(incoming[position].item)
+                transactionTotals.append(amounts)
+                indexed.append(IndexedAmounts(itemIndex: items.count - 1, amounts: amounts))
+            }
         }
+        return indexed
     }
 }
 

@@ -16,17 +16,24 @@ public struct PolicyTerm: Sendable, Hashable {
     public func contains(_ date: CalendarDate) -> Bool { start <= date && date < end }
 
     /// `d_k = start + k × m months`, clamped to each month's last day and always counted from
-    /// `start` (never chained), for every `d_k < end`.
+    /// `start` (never chained), for every `d_k < end`. Steps month by month rather than calling
+    /// `addingMonths` per date: the same dates, without its divisions.
     public func planDates(_ frequency: BillingFrequency) -> [CalendarDate] {
         var dates: [CalendarDate] = []
+        let step = frequency.monthsPerPeriod
         let months = (end.year - start.year) * 12 + end.month - start.month
-        dates.reserveCapacity(months / frequency.monthsPerPeriod + 1)
-        var period = 0
+        dates.reserveCapacity(months / step + 1)
+        var year = start.year
+        var month = start.month
         while true {
-            let date = start.addingMonths(period * frequency.monthsPerPeriod)
+            let date = CalendarDate(unchecked: year, month, min(start.day, CalendarDate.daysInMonth(year: year, month: month)))
             guard date < end else { return dates }
             dates.append(date)
-            period += 1
+            month += step
+            if month > 12 {
+                month -= 12
+                year += 1
+            }
         }
     }
 }
