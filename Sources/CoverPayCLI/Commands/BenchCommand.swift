@@ -18,7 +18,7 @@ struct BenchCommand: ParsableCommand {
 
     struct Engine: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Schedules per second of the pure engine (12 monthly entries × 3 items), one thread."
+            abstract: "Schedules per second of the pure engine (12 monthly entries × 3 items), one thread; then the cost of storing one."
         )
         @Option(help: "How long to run.") var seconds: Double = 5
         @Flag(help: "Print JSON.") var json = false
@@ -38,6 +38,11 @@ struct BenchCommand: ParsableCommand {
                 .init(name: "engine wall clock", value: Double(result.schedules) / result.elapsed, unit: "schedules/s", note: "\(String(format: "%.2f", result.elapsed)) s; lower when the cores are shared"),
                 .init(name: "target", value: Self.targetPerCore, unit: "schedules/s"),
             ]
+            // What the scheduler pays per event to store and read back this schedule, beside the
+            // JSONEncoder / JSONDecoder round it used before.
+            for (operation, microseconds) in ScheduleBenchmark.storage(seconds: 0.5) {
+                report.figures.append(.init(name: "storage", value: microseconds, unit: "µs/op", note: operation))
+            }
             report.ratio = ("per core ÷ target", perCore / Self.targetPerCore)
             report.targetMet = perCore >= Self.targetPerCore && BuildConfiguration.name == "release"
             if BuildConfiguration.name == "debug" { report.notes.append(BuildConfiguration.releaseHint) }
