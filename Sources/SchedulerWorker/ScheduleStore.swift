@@ -94,9 +94,9 @@ public enum ScheduleStore {
         try database.query(
             """
             WITH changed AS (
-                SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(
+                SELECT * FROM json_to_recordset($2::json) AS r(
                     entry_number int, schedule_date date, due_date date, transaction text, status text, is_paid boolean,
-                    premium_cents bigint, fee_cents bigint, tax_cents bigint, total_cents bigint, entry_json jsonb)
+                    premium_cents bigint, fee_cents bigint, tax_cents bigint, total_cents bigint, entry_json json)
             ), upserted AS (
                 INSERT INTO scheduler.entries (policy_id, entry_number, schedule_date, due_date, transaction, status, is_paid,
                                                premium_cents, fee_cents, tax_cents, total_cents)
