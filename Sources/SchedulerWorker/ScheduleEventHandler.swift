@@ -53,7 +53,7 @@ struct ScheduleEventHandler: EventHandler {
         try ScheduleStore.save(
             policy, issuance: issuance, changedEntries: changed, eventID: eventID, cause: transaction.kind.transactionKind.rawValue, context.database
         )
-        var data = Self.summary(schedule, change)
+        var data = Self.summary(schedule, change, changedEntries: changed)
         data["transaction_id"] = .string(transaction.transactionID)
         data["sequence"] = .number("\(transaction.sequence)")
         data["transaction"] = .string(transaction.kind.transactionKind.rawValue)
@@ -113,8 +113,9 @@ struct ScheduleEventHandler: EventHandler {
         var schedule = policy.schedule
         let change = try rejecting { () throws(ScheduleError) in try schedule.apply(payment) }
         policy.schedule = schedule
-        try ScheduleStore.save(policy, issuance: nil, changedEntries: schedule.updatedEntries(change), eventID: event.id, cause: event.type, context.database)
-        var data = Self.summary(schedule, change)
+        let changed = schedule.updatedEntries(change)
+        try ScheduleStore.save(policy, issuance: nil, changedEntries: changed, eventID: event.id, cause: event.type, context.database)
+        var data = Self.summary(schedule, change, changedEntries: changed)
         data["payment_event_id"] = .string(event.id)
         try context.emit(type: "coverpay.schedule.updated", subject: payment.policyID, data: .object(data))
     }
@@ -141,12 +142,11 @@ struct ScheduleEventHandler: EventHandler {
     /// The `schedule.updated` payload: the billable total and the changed entries without their
     /// details (`coverpay schedule show --details` has those). Carrying the whole schedule would
     /// make every event, and its timeline row, grow with the policy's history.
-    static func summary(_ schedule: PolicySchedule, _ change: ScheduleChange) -> [String: JSONValue] {
-        let changed = schedule.createdEntries(change) + schedule.updatedEntries(change)
+    static func summary(_ schedule: PolicySchedule, _ change: ScheduleChange, changedEntries: [ScheduleEntry]) -> [String: JSONValue] {
         var data: [String: JSONValue] = [
             "policy_id": .string(schedule.policyID),
             "billable_total": ScheduleJSON.billableTotal(schedule),
-            "entries": .array(changed.map(ScheduleJSON.headline)),
+            "entries": .array(changedEntries.map(ScheduleJSON.headline)),
         ]
         data["created_entries"] = .array(change.createdEntryNumbers.map { .number("\($0)") })
         data["updated_entries"] = .array(change.updatedEntryNumbers.map { .number("\($0)") })
