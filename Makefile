@@ -14,6 +14,7 @@ SERVICES := Deploy/local/services
 FLEET := Deploy/local/fleet
 BIN := .build/debug
 COVERPAY := $(BIN)/coverpay
+SWIFT_TEST_LOG := .local/logs/swift-test.log
 
 .PHONY: build demo test clean-local
 # The recipes print their own step headers.
@@ -62,6 +63,7 @@ test:
 	    $(PYTHON) -m pip install -q -r tests/python/requirements.txt \
 	        || $(PYTHON) -m pip install -q --break-system-packages -r tests/python/requirements.txt
 	}
+	swift_test() { $(SWIFT) test --skip-build --no-parallel 2>&1 | tee $(SWIFT_TEST_LOG); }
 	compose_client() {
 	    command -v docker-compose >/dev/null 2>&1 && return 0
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null
@@ -73,6 +75,11 @@ test:
 	    if [[ $$started_services == 1 ]]; then $(SERVICES) stop || true; fi
 	    printf '\n==> summary\n'
 	    printf '  %s\n' "$${results[@]}"
+	    # CI shows only the tail of the output: repeat what failed where it will be seen.
+	    if [[ -s $(SWIFT_TEST_LOG) ]] && grep -q '✘' $(SWIFT_TEST_LOG); then
+	        printf '\n  swift test failures (full log: $(SWIFT_TEST_LOG)):\n'
+	        grep '✘' $(SWIFT_TEST_LOG) | cut -c1-400 | head -40 | sed 's/^/    /'
+	    fi
 	    if [[ $$failed == 0 && $$status == 0 ]]; then echo "make test: all steps passed"; else echo "make test: FAILED"; fi
 	    [[ $$failed == 0 ]] || exit 1
 	    exit $$status
@@ -81,6 +88,7 @@ test:
 	trap 'exit 130' INT TERM
 	$(SERVICES) status >/dev/null 2>&1 || started_services=1
 	services_ok=0; build_ok=0
+	rm -f $(SWIFT_TEST_LOG)
 	step "services start" $(SERVICES) start && services_ok=1
 	eval "$$($(SERVICES) env)"
 	step "swift build --build-tests" $(SWIFT) build --build-tests && build_ok=1
@@ -92,7 +100,8 @@ test:
 	fi
 	if [[ $$build_ok == 1 ]]; then
 	    # --no-parallel: the live suites start workers that consume the same queues.
-	    step "swift test" $(SWIFT) test --skip-build --no-parallel || true
+	    mkdir -p "$$(dirname $(SWIFT_TEST_LOG))"
+	    step "swift test" swift_test || true
 	else
 	    skip "swift test" "build failed"
 	fi

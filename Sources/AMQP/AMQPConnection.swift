@@ -91,6 +91,15 @@ public final class AMQPConnection {
         try checkReply(channel: channel, doing: "bind '\(queue)' to '\(exchange)' with '\(routingKey)'")
     }
 
+    /// Drops every ready message of the queue; returns how many there were.
+    @discardableResult
+    public func purgeQueue(_ name: String, channel: UInt16 = 1) throws(AMQPError) -> Int {
+        let arena = CArena()
+        let ok = amqp_queue_purge(state, channel, arena.bytes(name))
+        try checkReply(channel: channel, doing: "purge queue '\(name)'")
+        return Int(ok!.pointee.message_count)
+    }
+
     public func deleteQueue(_ name: String, channel: UInt16 = 1) throws(AMQPError) {
         let arena = CArena()
         amqp_queue_delete(state, channel, arena.bytes(name), 0, 0)

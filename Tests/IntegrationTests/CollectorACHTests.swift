@@ -9,7 +9,7 @@ import Testing
 extension CollectorSuites {
 @Suite("Collector: ACH rail", .serialized)
 struct ACHRail {
-    init() { LiveServices.prepared }
+    init() throws { try LiveServices.isolate() }
 
     @Test("PPD, WEB and CCD debits on two dates become one NACHA file with a batch per SEC code and date")
     func nachaFile() async throws {

@@ -7,7 +7,7 @@ import Testing
 extension CollectorSuites {
 @Suite("Collector: card rail", .serialized)
 struct CardRail {
-    init() { LiveServices.prepared }
+    init() throws { try LiveServices.isolate() }
 
     @Test("an approved card: routed, attempted, succeeded (with policy_id and entry_number), one charge")
     func approvedCard() async throws {

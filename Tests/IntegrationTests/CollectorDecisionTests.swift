@@ -8,7 +8,7 @@ import Testing
 extension CollectorSuites {
 @Suite("Collector: routing, compliance and refusals", .serialized)
 struct Decisions {
-    init() { LiveServices.prepared }
+    init() throws { try LiveServices.isolate() }
 
     struct Refusal: Sendable, CustomTestStringConvertible {
         let name: String

@@ -13,8 +13,8 @@ import Testing
 /// The tests of each capability live in extensions in their own files.
 @Suite("Live fleet", .serialized)
 struct FleetTests {
-    init() {
-        LiveServices.prepared
+    init() throws {
+        try LiveServices.isolate()
     }
 }
 

@@ -98,6 +98,33 @@ extension FleetTests {
         for replica in replicas { try await replica.terminate() }
     }
 
+    @Test("payment outcomes interleaving policies, split between two consumers, apply without a lock-order deadlock")
+    func interleavedPaymentsWithoutDeadlock() async throws {
+        let prefix = Events.uniqueID("interleaved")
+        let policies = (0..<7).map { "\(prefix)-\($0)" }
+        let environment = ["COVERPAY_CONSUMERS": "2", "COVERPAY_BATCH": "20", "COVERPAY_PREFETCH": "32"]
+        let issuing = try WorkerProcess("scheduler", environment: environment)
+        try await issuing.waitUntilReady()
+        for policy in policies { try LiveServices.publish(Events.issued(policy: policy)) }
+        try await LiveServices.eventually("7 schedules stored") {
+            try LiveServices.count("SELECT count(*) AS n FROM scheduler.policies WHERE policy_id LIKE $1 AND last_sequence = 1", ["\(prefix)-%"]) == 7
+        }
+        try await issuing.terminate()
+        // Queued while no scheduler runs, so both consumers of the next one get full batches. With
+        // an odd number of policies the broker's round robin hands each consumer every policy, in
+        // orders that differ between the two.
+        for entry in 1...12 {
+            for policy in policies { try LiveServices.publish(Events.paymentSucceeded(policy: policy, entry: entry)) }
+        }
+        let scheduler = try WorkerProcess("scheduler", environment: environment)
+        try await LiveServices.eventually("84 entries marked paid") {
+            try LiveServices.count("SELECT count(*) AS n FROM scheduler.entries WHERE policy_id LIKE $1 AND is_paid", ["\(prefix)-%"]) == 84
+        }
+        try await scheduler.terminate()
+        let deadlocks = scheduler.log.split(separator: "\n").filter { $0.contains("40P01") }
+        #expect(deadlocks.isEmpty, "\(deadlocks.count) deadlock(s), e.g. \(deadlocks.first ?? "")")
+    }
+
     @Test("bad policy events are dead-lettered with a reason that names the problem", arguments: [
         ("end before start", "invalid_term"),
         ("unknown frequency", "schema_violation"),

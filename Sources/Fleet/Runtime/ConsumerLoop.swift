@@ -86,6 +86,8 @@ struct ConsumerLoop: BlockingLoop {
                     valid.append((delivery, event))
                 }
             }
+            // One global lock order across consumers: see `inPolicyLockOrder`.
+            valid = valid.inPolicyLockOrder(\.event)
             guard !valid.isEmpty, let outcomes = try handle(valid, stop: stop) else { return }
             for ((delivery, event), outcome) in zip(valid, outcomes) {
                 switch outcome {

@@ -1,8 +1,10 @@
 import AMQP
+import CollectorWorker
 import CoverPayCore
 import Fleet
 import Foundation
 import Postgres
+import SchedulerWorker
 import Testing
 
 /// The real PostgreSQL and RabbitMQ started by `Deploy/local/services` (via `make test`), and the
@@ -47,6 +49,21 @@ enum LiveServices {
         let topology = try? coverpay(["topology", "apply"])
         precondition(topology?.status == 0, "coverpay topology apply failed: \(topology?.stderr ?? "not run")")
     }()
+
+    /// Run before each test: the services prepared, and every worker queue (work, delay and
+    /// dead-letter) emptied. A test runs only the workers it needs, so it can leave messages for the
+    /// others, e.g. the scheduler's installment.due for a collector it did not start; the workers of
+    /// a later test must not first work through that backlog.
+    static func isolate() throws {
+        prepared
+        let broker = try broker()
+        let queues = [SchedulerWorker.definition, CollectorWorker.definition].flatMap(\.queues)
+        for queue in queues {
+            for name in [queue.name, queue.deadLetterQueue] + Topology.retryDelays.map(queue.retryQueue(delay:)) {
+                try broker.purgeQueue(name)
+            }
+        }
+    }
 
     struct Result {
         let status: Int32
