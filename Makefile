@@ -1,7 +1,8 @@
 # CoverPay developer entry points. The README names two: `make demo` and `make test`.
 #   make build        swift build (debug)
 #   make demo         local services + build + migrate + topology + fleet + `coverpay demo`
-#   make test         local services + Swift tests (unit and integration) + Python tests
+#   make test         local services + a fresh test database and vhost + Swift tests (unit and
+#                     integration) + Python tests
 #   make clean-local  stop everything and delete .local/
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -63,6 +64,8 @@ test:
 	    $(PYTHON) -m pip install -q -r tests/python/requirements.txt \
 	        || $(PYTHON) -m pip install -q --break-system-packages -r tests/python/requirements.txt
 	}
+	# Every run gets a fresh, empty coverpay_test database and vhost (the demo's data is untouched).
+	use_testbed() { local lines; lines="$$($(SERVICES) testbed)" || return 1; eval "$$lines"; }
 	swift_test() { $(SWIFT) test --skip-build --no-parallel 2>&1 | tee $(SWIFT_TEST_LOG); }
 	compose_client() {
 	    command -v docker-compose >/dev/null 2>&1 && return 0
@@ -90,7 +93,11 @@ test:
 	services_ok=0; build_ok=0
 	rm -f $(SWIFT_TEST_LOG)
 	step "services start" $(SERVICES) start && services_ok=1
-	eval "$$($(SERVICES) env)"
+	if [[ $$services_ok == 1 ]]; then
+	    step "services testbed" use_testbed || services_ok=0
+	else
+	    skip "services testbed" "services did not start"
+	fi
 	step "swift build --build-tests" $(SWIFT) build --build-tests && build_ok=1
 	if [[ $$services_ok == 1 && $$build_ok == 1 ]]; then
 	    step "coverpay migrate" $(COVERPAY) migrate || true

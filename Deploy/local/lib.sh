@@ -109,8 +109,10 @@ wait_for() {
 COVERPAY_PG_PORT="${COVERPAY_PG_PORT:-55432}"
 COVERPAY_AMQP_PORT="${COVERPAY_AMQP_PORT:-55672}"
 
-# The lines `services env` prints; fleet evaluates them when the URLs are not set.
+# The lines `services env` prints; fleet evaluates them when the URLs are not set. The optional
+# argument names another database and virtual host (`services testbed`).
 services_env_lines() {
-    printf 'export COVERPAY_DATABASE_URL=postgresql://coverpay:coverpay@127.0.0.1:%s/coverpay\n' "$COVERPAY_PG_PORT"
-    printf 'export COVERPAY_AMQP_URL=amqp://coverpay:coverpay@127.0.0.1:%s/coverpay\n' "$COVERPAY_AMQP_PORT"
+    local name="${1:-coverpay}"
+    printf 'export COVERPAY_DATABASE_URL=postgresql://coverpay:coverpay@127.0.0.1:%s/%s\n' "$COVERPAY_PG_PORT" "$name"
+    printf 'export COVERPAY_AMQP_URL=amqp://coverpay:coverpay@127.0.0.1:%s/%s\n' "$COVERPAY_AMQP_PORT" "$name"
 }
