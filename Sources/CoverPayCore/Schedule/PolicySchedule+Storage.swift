@@ -766,12 +766,7 @@ struct ScheduleStorageReader {
 
     @inline(__always)
     private mutating func skipWhitespace() {
-        while position < bytes.count {
-            switch bytes[position] {
-            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): position += 1
-            default: return
-            }
-        }
+        position = bytes.endOfJSONWhitespace(from: position)
     }
 
     /// Moves past one value of any kind, checking only that brackets and strings are closed.
