@@ -50,12 +50,14 @@ enum LiveServices {
         precondition(topology?.status == 0, "coverpay topology apply failed: \(topology?.stderr ?? "not run")")
     }()
 
-    /// Run before each test: the services prepared, and every worker queue (work, delay and
-    /// dead-letter) emptied. A test runs only the workers it needs, so it can leave messages for the
-    /// others, e.g. the scheduler's installment.due for a collector it did not start; the workers of
-    /// a later test must not first work through that backlog.
+    /// Run before each test: the services prepared, every worker queue (work, delay and
+    /// dead-letter) emptied, and the outbox too. A test runs only the workers it needs, so it can
+    /// leave messages for the others, e.g. the scheduler's installment.due for a collector it did
+    /// not start, queued or still in the outbox when its scheduler stopped; the workers of a later
+    /// test must not first work through that backlog.
     static func isolate() throws {
         prepared
+        try database().query("DELETE FROM coverpay.outbox")
         let broker = try broker()
         let queues = [SchedulerWorker.definition, CollectorWorker.definition].flatMap(\.queues)
         for queue in queues {

@@ -90,15 +90,33 @@ final class WorkerProcess: @unchecked Sendable {
     }
 }
 
-/// Hands out HTTP ports for test workers, away from the local fleet's 19100 range.
+/// Hands out HTTP ports for test workers: above the local fleet's 19100 range, below Linux's
+/// ephemeral range (32768 and up, where the tests' own outgoing connections take their local
+/// ports), and only ports nothing holds right now.
 private final class PortCounter: @unchecked Sendable {
     private let lock = NSLock()
-    private var port = 29_000 + Int(getpid() % 500) * 20
+    private var port = 20_000 + Int(getpid() % 500) * 20
 
     func next() -> Int {
         lock.lock()
         defer { lock.unlock() }
-        port += 1
+        repeat { port += 1 } while !Self.isFree(port)
         return port
+    }
+
+    /// Whether a listener could bind the port on every IPv4 address now, as the worker will.
+    private static func isFree(_ port: Int) -> Bool {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { return true }
+        defer { close(socket) }
+        var reuse: Int32 = 1
+        setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr = in_addr(s_addr: INADDR_ANY)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
     }
 }
