@@ -61,6 +61,11 @@ public enum Topology {
         return layout
     }
 
+    /// The names of every queue a definition declares: its work queue, dead-letter queue and delay queues.
+    public static func queueNames(of queue: QueueDefinition) -> [String] {
+        layout(of: queue).map(\.name)
+    }
+
     /// Declares the exchanges and the queues (idempotent: same names, same arguments).
     public static func declare(_ queues: [QueueDefinition], on connection: AMQPConnection, channel: UInt16) throws(AMQPError) {
         for exchange in exchanges {

@@ -60,10 +60,8 @@ enum LiveServices {
         try database().query("DELETE FROM coverpay.outbox")
         let broker = try broker()
         let queues = [SchedulerWorker.definition, CollectorWorker.definition].flatMap(\.queues)
-        for queue in queues {
-            for name in [queue.name, queue.deadLetterQueue] + Topology.retryDelays.map(queue.retryQueue(delay:)) {
-                try broker.purgeQueue(name)
-            }
+        for name in queues.flatMap(Topology.queueNames(of:)) {
+            try broker.purgeQueue(name)
         }
     }
 
