@@ -1,4 +1,5 @@
 import AMQP
+import AccountingSyncWorker
 import CollectorWorker
 import CoverPayCore
 import Fleet
@@ -59,7 +60,7 @@ enum LiveServices {
         prepared
         try database().query("DELETE FROM coverpay.outbox")
         let broker = try broker()
-        let queues = [SchedulerWorker.definition, CollectorWorker.definition].flatMap(\.queues)
+        let queues = [SchedulerWorker.definition, CollectorWorker.definition, AccountingSyncWorker.definition].flatMap(\.queues)
         for name in queues.flatMap(Topology.queueNames(of:)) {
             try broker.purgeQueue(name)
         }

@@ -1,0 +1,79 @@
+import CoverPayCore
+import Fleet
+import Postgres
+
+/// Money moved out of (or back into) the premium trust account: carrier remittance and the
+/// commission sweep. Used by `coverpay ledger remit|sweep-commission` and, for the sweep-back after a
+/// return, by the worker. Both run under one advisory lock so two runs never compute from the same balance.
+public enum TrustFunds {
+    static let lockKey = "ledger.trust_funds"
+
+    /// What the carrier can be paid through `through`: its payable posted on or before that date, less
+    /// what is owed for collections not yet settled (that money is not in the trust account yet).
+    public static func remittable(carrierID: String, through: String, _ database: PostgresConnection) throws -> Money {
+        let row = try database.query(
+            """
+            SELECT coalesce((SELECT sum(l.credit_cents - l.debit_cents) FROM ledger.journal_lines l JOIN ledger.journal_entries e USING (entry_id)
+                             WHERE l.account_code = $1 AND e.posted_on <= $2::date), 0)::bigint AS payable,
+                   coalesce((SELECT sum(carrier_net_cents) FROM accounting.payments
+                             WHERE carrier_id = $3 AND status = 'collected' AND NOT unapplied), 0)::bigint AS unsettled
+            """,
+            [LedgerAccount.carrierPayable(carrierID), through, carrierID]
+        )[0]
+        return max(Money(cents: try row.decode("payable")) - Money(cents: try row.decode("unsettled")), .zero)
+    }
+
+    /// Posts the remittance to the carrier; nil when nothing is owed.
+    public static func remit(carrierID: String, through: String, runID: String, postedOn: String, _ database: PostgresConnection) throws -> (entryID: Int64, amount: Money)? {
+        try lock(database)
+        let amount = try remittable(carrierID: carrierID, through: through, database)
+        guard amount > .zero else { return nil }
+        let entry = try LedgerRejection.rejecting { () throws(LedgerError) in
+            try PostingRules.remittance(carrierID: carrierID, amount: amount, memo: "remittance to carrier \(carrierID) through \(through)")
+        }
+        let source = PostingSource(eventID: runID, eventType: "cli.ledger.remit", carrierID: carrierID, postedOn: postedOn)
+        return try Journal.post([entry], source: source, database).first.map { ($0.entryID, amount) }
+    }
+
+    /// Income recognised on or before `through` (all when nil), less what was already swept.
+    public static func sweepable(through: String?, _ database: PostgresConnection) throws -> Money {
+        let row = try database.query(
+            """
+            SELECT coalesce((SELECT sum(l.credit_cents - l.debit_cents) FROM ledger.journal_lines l JOIN ledger.journal_entries e USING (entry_id)
+                             WHERE l.account_code = ANY($1::text[]) AND ($2::date IS NULL OR e.posted_on <= $2::date)), 0)::bigint AS earned,
+                   coalesce((SELECT sum(l.debit_cents - l.credit_cents) FROM ledger.journal_lines l JOIN ledger.journal_entries e USING (entry_id)
+                             WHERE l.account_code = $3 AND e.rule = 'commission_sweep'), 0)::bigint AS swept
+            """,
+            [Journal.postgresArray(LedgerAccount.income.sorted()), through, LedgerAccount.operatingCash]
+        )[0]
+        return Money(cents: try row.decode("earned")) - Money(cents: try row.decode("swept"))
+    }
+
+    /// Sweeps earned income from trust to operating cash; nil when there is nothing to sweep.
+    public static func sweep(through: String, runID: String, postedOn: String, _ database: PostgresConnection) throws -> (entryID: Int64, amount: Money)? {
+        try lock(database)
+        let amount = try sweepable(through: through, database)
+        guard amount > .zero else { return nil }
+        let entry = try LedgerRejection.rejecting { () throws(LedgerError) in
+            try PostingRules.sweep(amount, leg: "sweep", memo: "commission and fee income swept to operating cash through \(through)")
+        }
+        let source = PostingSource(eventID: runID, eventType: "cli.ledger.sweep-commission", postedOn: postedOn)
+        return try Journal.post([entry], source: source, database).first.map { ($0.entryID, amount) }
+    }
+
+    /// After a return has taken back income that was already swept, operating cash pays it back into
+    /// the trust account at once, so the trust invariant never depends on the next sweep.
+    static func sweepBackIfNeeded(_ source: PostingSource, _ database: PostgresConnection) throws -> [(entryID: Int64, draft: JournalEntryDraft)] {
+        try lock(database)
+        let amount = try sweepable(through: nil, database)
+        guard amount.isNegative else { return [] }
+        let entry = try LedgerRejection.rejecting { () throws(LedgerError) in
+            try PostingRules.sweep(amount, leg: "sweep_back", memo: "operating cash returns swept income taken back by a return")
+        }
+        return try Journal.post([entry], source: source, database)
+    }
+
+    private static func lock(_ database: PostgresConnection) throws {
+        try database.query("SELECT pg_advisory_xact_lock(hashtext($1)) AS locked", [lockKey])
+    }
+}
