@@ -8,7 +8,8 @@ enum AccountingStore {
         guard let row = try database.query("SELECT carrier_id, commission_rate FROM accounting.policies WHERE policy_id = $1", [policyID]).first else {
             throw HandlerError.rejected(reason: "unknown_policy", detail: "accounting-sync has no policy '\(policyID)' (no policy.issued seen for it)")
         }
-        let rate = try LedgerRejection.rejecting { () throws(LedgerError) in try CommissionRate(parsing: try row.decode("commission_rate")) }
+        let text: String = try row.decode("commission_rate")
+        let rate = try LedgerRejection.rejecting { try CommissionRate(parsing: text) }
         return PolicyTerms(carrierID: try row.decode("carrier_id"), commissionRate: rate)
     }
 
@@ -69,16 +70,16 @@ enum AccountingStore {
         try database.query(
             "SELECT fee_id, amount_cents FROM accounting.return_fees WHERE policy_id = $1 AND entry_number = $2 AND status = 'assessed' ORDER BY fee_id FOR UPDATE",
             [policyID, entryNumber]
-        ).map { (try $0.decode("fee_id"), Money(cents: try $0.decode("amount_cents"))) }
+        ).map { (feeID: try $0.decode("fee_id", as: String.self), amount: Money(cents: try $0.decode("amount_cents", as: Int64.self))) }
     }
 }
 
 /// Turns a posting rule's refusal into a dead-letter rejection with the rule's reason code.
 enum LedgerRejection {
-    static func rejecting<T>(_ body: () throws(LedgerError) -> T) throws(HandlerError) -> T {
+    static func rejecting<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
-        } catch {
+        } catch let error as LedgerError {
             throw HandlerError.rejected(reason: error.code.rawValue, detail: error.message)
         }
     }

@@ -66,7 +66,9 @@ public enum Journal {
         do {
             try database.query("SET CONSTRAINTS ledger.journal_entry_balanced, ledger.journal_lines_balanced IMMEDIATE")
             try database.query("SET CONSTRAINTS ledger.journal_entry_balanced, ledger.journal_lines_balanced DEFERRED")
-        } catch let error as PostgresError where error.sqlState == "23514" {
+        } catch {
+            // 23514 check_violation: the balance trigger refused an entry.
+            guard error.sqlState == "23514" else { throw error }
             throw HandlerError.rejected(reason: "unbalanced_entry", detail: error.message)
         }
         return posted

@@ -9,7 +9,7 @@ struct LedgerEventHandler: EventHandler {
     var queue: QueueDefinition { AccountingSyncWorker.queue }
 
     func handle(_ event: CloudEvent, context: HandlerContext) throws {
-        let data = try LedgerRejection.rejecting { () throws(LedgerError) in try LedgerEventFields(event) }
+        let data = try LedgerRejection.rejecting { try LedgerEventFields(event) }
         let policyID = try field { try data.string("policy_id") }
         if let subject = event.subject, subject != policyID {
             throw HandlerError.rejected(reason: "policy_mismatch", detail: "data.policy_id '\(policyID)' differs from the event subject '\(subject)'")
@@ -33,7 +33,7 @@ struct LedgerEventHandler: EventHandler {
 }
 
 /// Reads a field, its refusal becoming a dead-letter rejection.
-func field<T>(_ body: () throws(LedgerError) -> T) throws(HandlerError) -> T {
+func field<T>(_ body: () throws -> T) throws -> T {
     try LedgerRejection.rejecting(body)
 }
 
@@ -48,7 +48,7 @@ private struct Posting {
 
     func recordPolicy() throws {
         let rate = try field { try data.string("commission_rate") }
-        _ = try field { () throws(LedgerError) in try CommissionRate(parsing: rate) }
+        _ = try field { try CommissionRate(parsing: rate) }
         try database.query(
             """
             INSERT INTO accounting.policies (policy_id, policy_number, carrier_id, agency_id, commission_rate, state)
@@ -101,7 +101,7 @@ private struct Posting {
         let (payment, entry) = try field { () throws(LedgerError) in
             try PostingRules.collected(
                 split: split, surcharge: surcharge, total: total, rail: rail, terms: terms,
-                returnFeesDue: feesDue.reduce(.zero) { $0 + $1.amount }, memo: "payment \(paymentID) collected for entry \(entryNumber) (\(railName))"
+                returnFeesDue: feesDue.reduce(Money.zero) { $0 + $1.amount }, memo: "payment \(paymentID) collected for entry \(entryNumber) (\(railName))"
             )
         }
         let postedOn = try dateField("succeeded_on")
@@ -121,7 +121,7 @@ private struct Posting {
         var recognisable = stored.posted
         if stored.unapplied {
             // Its commission and fees became unapplied cash: nothing is left pending to recognise.
-            (recognisable.commission, recognisable.fees, recognisable.returnFees) = (.zero, .zero, .zero)
+            (recognisable.commission, recognisable.fees, recognisable.returnFees) = (Money.zero, Money.zero, Money.zero)
         }
         let net = try field { try data.money("net") }, processorFee = try field { try data.moneyOrZero("processor_fee") }
         let entries = try field { () throws(LedgerError) in
@@ -150,15 +150,15 @@ private struct Posting {
         try database.query(
             "UPDATE accounting.return_fees SET status = 'assessed', payment_id = NULL WHERE payment_id = $1 AND status = 'collected'", [paymentID]
         )
-        let source = source(paymentID: paymentID, entryNumber: stored.entryNumber, carrierID: stored.posted.carrierID, postedOn: postedOn)
-        try announce(try Journal.post(reversals, source: source, database) + TrustFunds.sweepBackIfNeeded(source, database), postedOn: postedOn)
+        let origin = self.source(paymentID: paymentID, entryNumber: stored.entryNumber, carrierID: stored.posted.carrierID, postedOn: postedOn)
+        try announce(try Journal.post(reversals, source: origin, database) + TrustFunds.sweepBackIfNeeded(origin, database), postedOn: postedOn)
     }
 
     func received() throws {
         _ = try AccountingStore.terms(policyID, database)
         let amount = try field { try data.money("amount") }
         let reference = try field { try data.optionalString("reference") } ?? "-"
-        let entry = try field { () throws(LedgerError) in try PostingRules.received(amount, memo: "external payment \(reference) received, unapplied") }
+        let entry = try field { try PostingRules.received(amount, memo: "external payment \(reference) received, unapplied") }
         try post([entry], paymentID: nil, entryNumber: nil, carrierID: nil, postedOn: try dateField("received_on"))
     }
 
@@ -187,9 +187,9 @@ private struct Posting {
         }
         try database.query("UPDATE accounting.payments SET unapplied = true WHERE payment_id = $1", [paymentID])
         let postedOn = try dateField("unapplied_on")
-        let source = source(paymentID: paymentID, entryNumber: stored.entryNumber, carrierID: stored.posted.carrierID, postedOn: postedOn)
+        let origin = self.source(paymentID: paymentID, entryNumber: stored.entryNumber, carrierID: stored.posted.carrierID, postedOn: postedOn)
         // Income it had earned may already be swept: operating cash pays that back (as after a return).
-        try announce(try Journal.post([entry], source: source, database) + TrustFunds.sweepBackIfNeeded(source, database), postedOn: postedOn)
+        try announce(try Journal.post([entry], source: origin, database) + TrustFunds.sweepBackIfNeeded(origin, database), postedOn: postedOn)
     }
 
     func refundOwed() throws {
@@ -197,9 +197,9 @@ private struct Posting {
         let amount = try field { try data.money("amount") }
         let reason = try field { try data.optionalString("reason") } ?? "refund"
         // The scheduler states the amount as the (negative) entry total or as a positive amount owed.
-        let source: PostingRules.RefundSource = reason == "unapplied_cash" ? .unappliedCash : .carrier(terms.carrierID)
+        let refundSource: PostingRules.RefundSource = reason == "unapplied_cash" ? .unappliedCash : .carrier(terms.carrierID)
         let entry = try field { () throws(LedgerError) in
-            try PostingRules.refundOwed(amount.isNegative ? -amount : amount, from: source, memo: "refund owed to the insured (\(reason))")
+            try PostingRules.refundOwed(amount.isNegative ? -amount : amount, from: refundSource, memo: "refund owed to the insured (\(reason))")
         }
         try post([entry], paymentID: nil, entryNumber: try field { try data.optionalInteger("entry_number") }, carrierID: terms.carrierID, postedOn: try context.businessDate())
     }
@@ -247,8 +247,8 @@ private struct Posting {
     }
 
     private func post(_ drafts: [JournalEntryDraft], paymentID: String?, entryNumber: Int?, carrierID: String?, postedOn: String) throws {
-        let source = source(paymentID: paymentID, entryNumber: entryNumber, carrierID: carrierID, postedOn: postedOn)
-        try announce(try Journal.post(drafts, source: source, database), postedOn: postedOn)
+        let origin = self.source(paymentID: paymentID, entryNumber: entryNumber, carrierID: carrierID, postedOn: postedOn)
+        try announce(try Journal.post(drafts, source: origin, database), postedOn: postedOn)
     }
 
     private func announce(_ posted: [(entryID: Int64, draft: JournalEntryDraft)], postedOn: String) throws {

@@ -32,7 +32,7 @@ public enum TrustFunds {
             try PostingRules.remittance(carrierID: carrierID, amount: amount, memo: "remittance to carrier \(carrierID) through \(through)")
         }
         let source = PostingSource(eventID: runID, eventType: "cli.ledger.remit", carrierID: carrierID, postedOn: postedOn)
-        return try Journal.post([entry], source: source, database).first.map { ($0.entryID, amount) }
+        return try Journal.post([entry], source: source, database).first.map { (entryID: $0.entryID, amount: amount) }
     }
 
     /// Income recognised on or before `through` (all when nil), less what was already swept.
@@ -58,7 +58,7 @@ public enum TrustFunds {
             try PostingRules.sweep(amount, leg: "sweep", memo: "commission and fee income swept to operating cash through \(through)")
         }
         let source = PostingSource(eventID: runID, eventType: "cli.ledger.sweep-commission", postedOn: postedOn)
-        return try Journal.post([entry], source: source, database).first.map { ($0.entryID, amount) }
+        return try Journal.post([entry], source: source, database).first.map { (entryID: $0.entryID, amount: amount) }
     }
 
     /// After a return has taken back income that was already swept, operating cash pays it back into

@@ -104,7 +104,7 @@ struct LedgerWalk {
         for (id, entry) in journal where ids.contains(id) || entry.reversesEntryID.map(ids.contains) == true {
             for line in entry.lines { net[line.account, default: .zero] += line.net }
         }
-        #expect(net.values.allSatisfy(\.isZero), "reversal left \(net)")
+        #expect(net.values.allSatisfy { $0.isZero }, "reversal left \(net)")
         sweepBackIfNeeded()
     }
 

@@ -25,7 +25,7 @@ struct LedgerCommand: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let asOf = try asOf.map { try LedgerCommand.checkedDate($0, option: "as-of") }
+            let asOf = try self.asOf.map { try LedgerCommand.checkedDate($0, option: "as-of") }
             let database = try CLIEnvironment().database()
             let balances = try Journal.balances(asOf: asOf, database)
             let accounts = try database.query("SELECT code, name FROM ledger.accounts ORDER BY code").map { row in
@@ -124,7 +124,7 @@ struct LedgerCommand: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let through = try LedgerCommand.checkedDate(through, option: "through")
+            let through = try LedgerCommand.checkedDate(self.through, option: "through")
             let database = try CLIEnvironment().database()
             let result = try database.transaction { database in
                 try TrustFunds.remit(carrierID: carrier, through: through, runID: "remit-\(UUID().uuidString.lowercased())", postedOn: try BusinessClock.today(database), database)
@@ -139,7 +139,7 @@ struct LedgerCommand: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let through = try LedgerCommand.checkedDate(through, option: "through")
+            let through = try LedgerCommand.checkedDate(self.through, option: "through")
             let database = try CLIEnvironment().database()
             let result = try database.transaction { database in
                 try TrustFunds.sweep(through: through, runID: "sweep-\(UUID().uuidString.lowercased())", postedOn: try BusinessClock.today(database), database)

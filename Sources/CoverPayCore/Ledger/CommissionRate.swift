@@ -18,7 +18,7 @@ public struct CommissionRate: Sendable, Hashable, CustomStringConvertible {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         let whole = parts.first.map(String.init) ?? ""
         let fraction = parts.count == 2 ? String(parts[1]) : ""
-        guard parts.count <= 2, !(whole.isEmpty && fraction.isEmpty),
+        guard parts.count <= 2, whole.count <= 1, !(whole.isEmpty && fraction.isEmpty),
               (whole + fraction).allSatisfy({ $0.isASCII && $0.isNumber }),
               fraction.count <= Self.maximumScale,
               let value = Int64(whole.isEmpty ? "0" : whole).flatMap({ w in Int64(fraction.isEmpty ? "0" : fraction).map { (w, $0) } })

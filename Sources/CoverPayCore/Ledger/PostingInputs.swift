@@ -24,9 +24,7 @@ public struct PolicyTerms: Sendable, Hashable {
     }
 }
 
-public enum PaymentRail: String, Sendable, Hashable {
-    case card, ach
-
+extension PaymentRail {
     /// Where collected money waits until it reaches the trust account.
     public var clearingAccount: String { self == .card ? LedgerAccount.cardClearing : LedgerAccount.achInTransit }
 }

@@ -51,7 +51,8 @@ extension SchedulePayment {
     /// What a collected payment brought in: its `total` (installment plus surcharge), or `amount` when the producer gave no total.
     public static func collectedAmount(of event: CloudEvent) throws(ScheduleError) -> Money {
         let data = try EventFields(event.data, path: "data")
-        return data.optional("total") == nil ? try data.money("amount") : try data.money("total")
+        if data.optional("total") == nil { return try data.money("amount") }
+        return try data.money("total")
     }
 
     /// The positive `amount` of a `payment.received`.
