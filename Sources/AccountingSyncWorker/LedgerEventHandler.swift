@@ -151,7 +151,11 @@ private struct Posting {
             "UPDATE accounting.return_fees SET status = 'assessed', payment_id = NULL WHERE payment_id = $1 AND status = 'collected'", [paymentID]
         )
         let origin = self.source(paymentID: paymentID, entryNumber: stored.entryNumber, carrierID: stored.posted.carrierID, postedOn: postedOn)
-        try announce(try Journal.post(reversals, source: origin, database) + TrustFunds.sweepBackIfNeeded(origin, database), postedOn: postedOn)
+        try announce(
+            try Journal.post(reversals, source: origin, database) + TrustFunds.sweepBackIfNeeded(origin, database)
+                + TrustFunds.coverOverdrawnUnappliedCash(origin, database),
+            postedOn: postedOn
+        )
     }
 
     func received() throws {

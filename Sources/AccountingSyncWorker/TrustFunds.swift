@@ -73,6 +73,26 @@ public enum TrustFunds {
         return try Journal.post([entry], source: source, database)
     }
 
+    /// After a return: if the policy's unapplied cash is overdrawn beyond what operating cash has
+    /// already advanced for it (`PostingRules.trustCover`), operating cash advances the rest.
+    static func coverOverdrawnUnappliedCash(_ source: PostingSource, _ database: PostgresConnection) throws -> [(entryID: Int64, draft: JournalEntryDraft)] {
+        guard let policyID = source.policyID else { return [] }
+        let row = try database.query(
+            """
+            SELECT coalesce(sum(l.debit_cents - l.credit_cents) FILTER (WHERE l.account_code = $2), 0)::bigint AS overdrawn,
+                   coalesce(sum(l.debit_cents) FILTER (WHERE e.rule = 'trust_cover' AND l.account_code = $3), 0)::bigint AS covered
+            FROM ledger.journal_entries e JOIN ledger.journal_lines l USING (entry_id) WHERE e.policy_id = $1
+            """,
+            [policyID, LedgerAccount.unappliedCash, LedgerAccount.trustCash]
+        )[0]
+        let amount = Money(cents: try row.decode("overdrawn")) - Money(cents: try row.decode("covered"))
+        guard amount > .zero else { return [] }
+        let entry = try LedgerRejection.rejecting {
+            try PostingRules.trustCover(amount, memo: "operating cash advances unapplied cash taken back by a return of policy \(policyID)")
+        }
+        return try Journal.post([entry], source: source, database)
+    }
+
     private static func lock(_ database: PostgresConnection) throws {
         try database.query("SELECT pg_advisory_xact_lock(hashtext($1)) AS locked", [lockKey])
     }

@@ -28,6 +28,8 @@ struct LedgerWalk {
     var payments: [Payment] = []
     var appliedIncome = Money.zero
     var terms: PolicyTerms
+    /// The steps taken, for the failure message.
+    var history: [String] = []
 
     init(seed: UInt64) {
         rng = SplitMix64(state: seed)
@@ -46,6 +48,7 @@ struct LedgerWalk {
     mutating func post(_ drafts: [JournalEntryDraft], payment: Int? = nil) {
         for draft in drafts where !draft.isEmpty {
             #expect(draft.isBalanced, "unbalanced \(draft.rule) \(draft.leg)")
+            history.append("\(draft.rule)/\(draft.leg)")
             let id = Int64(journal.count + 1)
             journal.append((id, draft))
             if let payment { payments[payment].entryIDs.append(id) }
@@ -106,6 +109,8 @@ struct LedgerWalk {
         }
         #expect(net.values.allSatisfy { $0.isZero }, "reversal left \(net)")
         sweepBackIfNeeded()
+        let overdrawn = (balances[LedgerAccount.unappliedCash] ?? .zero) - journal.filter { $0.draft.rule == "trust_cover" }.reduce(Money.zero) { $0 + $1.draft.totalDebit }
+        if overdrawn > .zero { post([try! PostingRules.trustCover(overdrawn, memo: "cover")]) }
     }
 
     /// Income taken back after it was swept is paid back into trust by operating cash at once.
@@ -173,6 +178,6 @@ struct LedgerWalk {
         #expect(income == expectedIncome, "income \(income), expected \(expectedIncome)")
         // The trust invariant.
         let trust = TrustCheck(balances: balances, isFiduciaryLiability: LedgerAccount.isDefaultFiduciaryLiability)
-        #expect(trust.holds, "trust short by \(trust.shortfall): \(balances)")
+        #expect(trust.holds, "trust short by \(trust.shortfall) after \(history)")
     }
 }

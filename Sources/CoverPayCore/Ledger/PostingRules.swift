@@ -139,6 +139,15 @@ public enum PostingRules {
         ]))
     }
 
+    /// After a return takes back a payment whose money had become unapplied cash and was already
+    /// refunded or applied, the policy's unapplied cash is overdrawn (the insured owes it again) and
+    /// the trust account is short by as much: the agency advances it from operating cash at once.
+    public static func trustCover(_ amount: Money, memo: String) throws(LedgerError) -> JournalEntryDraft {
+        try balanced(JournalEntryDraft(rule: "trust_cover", leg: "trust_cover", memo: memo, lines: [
+            .debit(LedgerAccount.trustCash, amount), .credit(LedgerAccount.operatingCash, amount),
+        ]))
+    }
+
     /// Refuses an entry that does not balance: a rule bug must never reach the journal (where the
     /// database would refuse it too, at commit).
     public static func balanced(_ entry: JournalEntryDraft) throws(LedgerError) -> JournalEntryDraft {
