@@ -4,9 +4,13 @@ import Postgres
 
 /// accounting-sync's own copies (migration 009): policies, installment splits, what each payment posted.
 enum AccountingStore {
-    static func terms(_ policyID: String, _ database: PostgresConnection) throws -> PolicyTerms {
+    /// The policy's carrier and commission rate. An unknown policy is bad input (`unknown_policy`),
+    /// except where the event can overtake its `policy.issued` (`retryIfUnknown`): `installment.due`
+    /// of a just-issued policy, handled by another replica before the issuance commits.
+    static func terms(_ policyID: String, retryIfUnknown: Bool = false, _ database: PostgresConnection) throws -> PolicyTerms {
         guard let row = try database.query("SELECT carrier_id, commission_rate FROM accounting.policies WHERE policy_id = $1", [policyID]).first else {
-            throw HandlerError.rejected(reason: "unknown_policy", detail: "accounting-sync has no policy '\(policyID)' (no policy.issued seen for it)")
+            let detail = "accounting-sync has no policy '\(policyID)' (no policy.issued seen for it)"
+            throw retryIfUnknown ? HandlerError.transient(detail) : HandlerError.rejected(reason: "unknown_policy", detail: detail)
         }
         let text: String = try row.decode("commission_rate")
         let rate = try LedgerRejection.rejecting { try CommissionRate(parsing: text) }

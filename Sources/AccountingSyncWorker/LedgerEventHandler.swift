@@ -63,7 +63,7 @@ private struct Posting {
 
     /// The split of the entry as it was when due (a retry's `installment.due` repeats it; the latest wins).
     func recordInstallment() throws {
-        _ = try AccountingStore.terms(policyID, database)
+        _ = try AccountingStore.terms(policyID, retryIfUnknown: true, database)
         let entryNumber = try field { try data.integer("entry_number") }
         let split = InstallmentSplit(
             premium: try field { try data.moneyOrZero("premium") }, fee: try field { try data.moneyOrZero("fee") }, tax: try field { try data.moneyOrZero("tax") }
