@@ -175,6 +175,41 @@ struct AccountingLedgerTests {
         #expect(trial["total_debit"] == trial["total_credit"] && trial["total_debit"] != nil)
     }
 
+    @Test("carrier remittance and commission sweep move trust cash out once, and the trust check still holds")
+    func remitAndSweep() async throws {
+        let worker = try WorkerProcess("accounting-sync")
+        try await worker.waitUntilReady()
+        let policy = Events.uniqueID("remit"), payment = Events.uniqueID("pay")
+        try Self.policyWithDueInstallment(policy)
+        try LiveServices.publish(Self.succeeded(policy, payment: payment))
+        try LiveServices.publish(Self.settled(policy, payment: payment))
+        try await LiveServices.eventually("collected and settled", timeout: .seconds(90)) { try Self.postedKeys(paymentID: payment).count == 4 }
+
+        func run(_ arguments: [String]) throws -> (amount: Money, entry: JSONValue) {
+            let result = try LiveServices.coverpay(["ledger"] + arguments + ["--json"])
+            guard result.status == 0 else { throw FleetTestError("ledger \(arguments): \(result.stderr)") }
+            let json = try JSONValue.parse(Array(result.stdout.utf8))
+            return (try Money(parsing: json["amount"]?.stringValue ?? ""), json["entry_id"] ?? .null)
+        }
+        let trustBefore = try Self.balance("1010")
+        let remitted = try run(["remit", "--carrier", "CARRIER-1", "--through", "2026-12-31"])
+        #expect(remitted.amount >= Money(cents: 9_000), "at least this payment's premium net of commission")
+        #expect(try run(["remit", "--carrier", "CARRIER-1", "--through", "2026-12-31"]).amount == .zero, "nothing is remitted twice")
+        let swept = try run(["sweep-commission", "--through", "2026-12-31"])
+        #expect(swept.amount >= Money(cents: 1_500), "at least this payment's commission and fee")
+        #expect(try run(["sweep-commission", "--through", "2026-12-31"]).amount == .zero)
+        #expect(try Self.balance("1010") == trustBefore - remitted.amount - swept.amount)
+        #expect(try LiveServices.coverpay(["ledger", "trust-check"]).status == 0)
+        let bad = try LiveServices.coverpay(["ledger", "remit", "--carrier", "CARRIER-1", "--through", "someday"])
+        #expect(bad.status != 0 && bad.stderr.contains("YYYY-MM-DD"))
+    }
+
+    static func balance(_ account: String) throws -> Money {
+        Money(cents: Int64(try LiveServices.count(
+            "SELECT coalesce(sum(debit_cents - credit_cents), 0)::bigint AS n FROM ledger.journal_lines WHERE account_code = $1", [account]
+        )))
+    }
+
     @Test("bad input waits in the DLQ with its reason and nothing is half-posted")
     func badInputIsDeadLettered() async throws {
         let worker = try WorkerProcess("accounting-sync")
