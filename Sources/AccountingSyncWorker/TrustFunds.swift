@@ -35,6 +35,34 @@ public enum TrustFunds {
         return try Journal.post([entry], source: source, database).first.map { (entryID: $0.entryID, amount: amount) }
     }
 
+    /// What the policy's insured is owed (refunds payable, 2090, on the policy's entries).
+    public static func refundsOwed(policyID: String, _ database: PostgresConnection) throws -> Money {
+        Money(cents: try database.query(
+            """
+            SELECT coalesce(sum(l.credit_cents - l.debit_cents), 0)::bigint AS owed
+            FROM ledger.journal_lines l JOIN ledger.journal_entries e USING (entry_id) WHERE e.policy_id = $1 AND l.account_code = $2
+            """,
+            [policyID, LedgerAccount.refundsPayable]
+        )[0].decode("owed"))
+    }
+
+    /// Records a refund paid to the insured out of the trust account: the whole amount owed, or
+    /// `amount` when given (never more than is owed). Nil when nothing is owed.
+    public static func payRefund(
+        policyID: String, amount: Money?, reference: String, runID: String, postedOn: String, _ database: PostgresConnection
+    ) throws -> (entryID: Int64, amount: Money)? {
+        try lock(database)
+        let owed = try refundsOwed(policyID: policyID, database)
+        let paid = amount ?? owed
+        guard paid > .zero, paid <= owed else {
+            if amount == nil { return nil }
+            throw HandlerError.rejected(reason: "refund_exceeds_owed", detail: "policy \(policyID) is owed \(owed), not \(paid)")
+        }
+        let entry = try LedgerRejection.rejecting { try PostingRules.refundPaid(paid, memo: "refund \(reference) paid to the insured") }
+        let source = PostingSource(eventID: runID, eventType: "cli.ledger.pay-refund", policyID: policyID, postedOn: postedOn)
+        return try Journal.post([entry], source: source, database).first.map { (entryID: $0.entryID, amount: paid) }
+    }
+
     /// Income recognised on or before `through` (all when nil), less what was already swept.
     public static func sweepable(through: String?, _ database: PostgresConnection) throws -> Money {
         let row = try database.query(

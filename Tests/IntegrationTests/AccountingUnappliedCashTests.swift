@@ -71,6 +71,15 @@ struct AccountingUnappliedCashTests {
         #expect(net["2060"] ?? 0 == 0, "\(net)")
         #expect(net["2070"] ?? 0 == 0 && net["2010-CARRIER-1"] == -18_000, "the late payment's payables moved out: \(net)")
         #expect(try FleetTests.deadLetters([late["id"]!.stringValue!]).isEmpty, "no entry_not_valid dead letter")
+
+        // The refund is paid out of the trust account; more than is owed is refused.
+        let tooMuch = try LiveServices.coverpay(["ledger", "pay-refund", "--policy", policy, "--amount", "500.00", "--reference", "chk-2"])
+        #expect(tooMuch.status != 0 && tooMuch.stderr.contains("owed 143.00"), "\(tooMuch.stderr)")
+        let paid = try LiveServices.coverpay(["ledger", "pay-refund", "--policy", policy, "--reference", "chk-2", "--json"])
+        #expect(paid.status == 0, "\(paid.stderr)")
+        #expect(try JSONValue.parse(Array(paid.stdout.utf8))["amount"]?.stringValue == "143.00")
+        net = try AccountingLedgerTests.policyNet(policy)
+        #expect(net["2090"] == 0 && net["1010"] == 25_000 - 14_300, "\(net)")
         #expect(try AccountingLedgerTests.deadLetters([late["id"]!.stringValue!]).isEmpty)
     }
 }

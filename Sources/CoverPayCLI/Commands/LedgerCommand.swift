@@ -7,8 +7,8 @@ import Postgres
 
 struct LedgerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ledger", abstract: "The double-entry ledger: trial balance, entries, the trust check, carrier remittance, commission sweep.",
-        subcommands: [TrialBalance.self, Entries.self, TrustCheckCommand.self, Remit.self, SweepCommission.self]
+        commandName: "ledger", abstract: "The double-entry ledger: trial balance, entries, the trust check, carrier remittance, commission sweep, refunds paid.",
+        subcommands: [TrialBalance.self, Entries.self, TrustCheckCommand.self, Remit.self, SweepCommission.self, PayRefund.self]
     )
 
     static func checkedDate(_ text: String, option: String) throws -> String {
@@ -145,6 +145,33 @@ struct LedgerCommand: ParsableCommand {
                 try TrustFunds.sweep(through: through, runID: "sweep-\(UUID().uuidString.lowercased())", postedOn: try BusinessClock.today(database), database)
             }
             LedgerCommand.report(result, what: "swept to operating cash through \(through)", json: json)
+        }
+    }
+
+    struct PayRefund: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "pay-refund", abstract: "Record a refund paid to the insured out of the trust account.")
+        @Option(help: "The policy.") var policy: String
+        @Option(help: "The amount paid (e.g. 36.00); default: everything the policy is owed.") var amount: String?
+        @Option(help: "The payment's reference (check number, transfer id).") var reference: String
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let paid: Money? = try self.amount.map { text in
+                guard let money = try? Money(parsing: text), money > .zero else { throw CLIError("--amount '\(text)' is not a positive amount like 36.00") }
+                return money
+            }
+            let database = try CLIEnvironment().database()
+            do {
+                let result = try database.transaction { database in
+                    try TrustFunds.payRefund(
+                        policyID: policy, amount: paid, reference: reference, runID: "refund-\(UUID().uuidString.lowercased())",
+                        postedOn: try BusinessClock.today(database), database
+                    )
+                }
+                LedgerCommand.report(result, what: "refund paid to the insured of \(policy)", json: json)
+            } catch HandlerError.rejected(_, let detail) {
+                throw CLIError(detail)
+            }
         }
     }
 
