@@ -1,5 +1,6 @@
 import AccountingSyncWorker
 import CoverPayCore
+import Fleet
 import Foundation
 import Testing
 
@@ -251,6 +252,29 @@ struct AccountingLedgerTests {
             }
         }
         #expect(try LiveServices.count("SELECT count(*)::int AS n FROM ledger.journal_entries WHERE idempotency_key = $1", [key]) == 0)
+    }
+
+    @Test("a posting naming an account the chart lacks, or not balancing, is refused with its reason and leaves no row", arguments: [
+        ("unknown_account", [JournalLine.debit("1010", Money(cents: 500)), .credit("9999", Money(cents: 500))]),
+        ("unbalanced_entry", [JournalLine.debit("1010", Money(cents: 500)), .credit("2060", Money(cents: 499))]),
+    ])
+    func journalRefusesBadPostings(reason: String, lines: [JournalLine]) throws {
+        let database = try LiveServices.database()
+        let eventID = Events.uniqueID("bad-posting")
+        // Built without PostingRules, as a faulty rule would.
+        let draft = JournalEntryDraft(rule: "faulty", leg: "only", memo: "faulty rule", lines: lines)
+        let source = PostingSource(eventID: eventID, eventType: "test", policyID: eventID, postedOn: "2026-01-01")
+        try database.transaction { database in
+            try database.query("SAVEPOINT message")
+            do {
+                try Journal.post([draft], source: source, database)
+                Issue.record("the posting was accepted")
+            } catch HandlerError.rejected(let refused, let detail) {
+                #expect(refused == reason, "\(detail)")
+                try database.query("ROLLBACK TO SAVEPOINT message")
+            }
+        }
+        #expect(try LiveServices.count("SELECT count(*)::int AS n FROM ledger.journal_entries WHERE event_id = $1", [eventID]) == 0)
     }
 
     @Test("a trust breach is detected: metric, recon.exception, loud log, and trust-check exits 1")
