@@ -10,7 +10,6 @@ CREATE TABLE accounting.policies (
     agency_id       text,
     commission_rate text NOT NULL,
     state           text,
-    cancelled       boolean NOT NULL DEFAULT false,
     updated_at      timestamptz NOT NULL DEFAULT now()
 );
 

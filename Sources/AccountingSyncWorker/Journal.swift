@@ -98,7 +98,7 @@ public enum Journal {
         var entries: [PostedEntry] = []
         for row in try database.query(
             """
-            SELECT e.entry_id, e.idempotency_key, l.account_code, l.debit_cents, l.credit_cents
+            SELECT e.entry_id, l.account_code, l.debit_cents, l.credit_cents
             FROM ledger.journal_entries e JOIN ledger.journal_lines l USING (entry_id)
             WHERE e.payment_id = $1 AND e.reverses_entry_id IS NULL
               AND NOT EXISTS (SELECT 1 FROM ledger.journal_entries r WHERE r.reverses_entry_id = e.entry_id)
@@ -111,7 +111,7 @@ public enum Journal {
             if entries.last?.entryID == entryID {
                 entries[entries.count - 1].lines.append(line)
             } else {
-                entries.append(PostedEntry(entryID: entryID, leg: try row.decode("idempotency_key"), lines: [line]))
+                entries.append(PostedEntry(entryID: entryID, lines: [line]))
             }
         }
         return entries

@@ -63,13 +63,29 @@ import Testing
         #expect(throws: LedgerError.self) { try PostingRules.settled(payment, net: Money(cents: 1), processorFee: .zero, memo: "s") }
     }
 
+    @Test func aReturnFeeCollectedWithAPaymentIsIncomeOnlyAtSettlement() throws {
+        let fee = Money(cents: 2_500)
+        let (payment, entry) = try PostingRules.collected(
+            split: split, surcharge: .zero, total: split.total + fee, rail: .ach, terms: terms, returnFeesDue: fee, memo: "m"
+        )
+        #expect(payment.returnFees == fee)
+        #expect(entry.lines.contains(JournalLine(account: "2080", credit: Money(cents: 3_000))))
+        #expect(!entry.lines.contains { LedgerAccount.income.contains($0.account) })
+        let recognised = try #require(try PostingRules.settled(payment, net: payment.total, processorFee: .zero, memo: "s").last)
+        #expect(recognised.lines.contains(JournalLine(account: "4030", credit: fee)))
+        // More than the fees due is not a return fee: refused.
+        #expect(throws: LedgerError.self) {
+            try PostingRules.collected(split: split, surcharge: .zero, total: split.total + fee + Money(cents: 1), rail: .ach, terms: terms, returnFeesDue: fee, memo: "m")
+        }
+    }
+
     @Test func anUnbalancedEntryIsRefused() {
         let entry = JournalEntryDraft(rule: "r", leg: "l", memo: "m", lines: [.debit("1010", Money(cents: 2)), .credit("2060", Money(cents: 1))])
         #expect(throws: LedgerError.self) { try PostingRules.balanced(entry) }
     }
 
     @Test func aReversalSwapsEverySide() {
-        let posted = PostedEntry(entryID: 7, leg: "x", lines: [JournalLine(account: "1010", debit: Money(cents: 5)), JournalLine(account: "2060", credit: Money(cents: 5))])
+        let posted = PostedEntry(entryID: 7, lines: [JournalLine(account: "1010", debit: Money(cents: 5)), JournalLine(account: "2060", credit: Money(cents: 5))])
         let reversal = posted.reversal(rule: "payment_returned", memo: "r")
         #expect(reversal.reversesEntryID == 7)
         #expect(reversal.lines == [JournalLine(account: "1010", credit: Money(cents: 5)), JournalLine(account: "2060", debit: Money(cents: 5))])

@@ -99,7 +99,7 @@ struct LedgerWalk {
     mutating func returnPayment() {
         guard let index = pick(["collected", "settled"]) else { return }
         let ids = Set(payments[index].entryIDs)
-        let standing = journal.filter { ids.contains($0.id) }.map { PostedEntry(entryID: $0.id, leg: $0.draft.leg, lines: $0.draft.lines) }
+        let standing = journal.filter { ids.contains($0.id) }.map { PostedEntry(entryID: $0.id, lines: $0.draft.lines) }
         post(PostingRules.returned(standing, memo: "return"))
         payments[index].status = "returned"
         // Exactly reversed: the payment's entries and their reversals net to zero on every account.

@@ -211,6 +211,34 @@ struct AccountingLedgerTests {
         )))
     }
 
+    @Test("a return fee is collected with the next payment of its entry and earned at settlement; a waived one is not charged")
+    func returnFees() async throws {
+        let worker = try WorkerProcess("accounting-sync")
+        try await worker.waitUntilReady()
+        let policy = Events.uniqueID("fee"), payment = Events.uniqueID("pay")
+        try Self.policyWithDueInstallment(policy)
+        func fee(_ type: String, _ feeID: String) -> JSONValue {
+            Events.envelope(type, policy: policy, data: [
+                "fee_id": .string(feeID), "kind": .string("return_fee"), "amount": .string("25.00"), "entry_number": .number("1"),
+                "code": .string("R01"), "reason": .string("goodwill"),
+            ])
+        }
+        let kept = Events.uniqueID("fee"), waived = Events.uniqueID("fee")
+        try LiveServices.publish(fee("coverpay.fee.assessed", kept))
+        try LiveServices.publish(fee("coverpay.fee.assessed", waived))
+        try LiveServices.publish(fee("coverpay.fee.waived", waived))
+        try await LiveServices.eventually("fees recorded", timeout: .seconds(60)) {
+            try LiveServices.count("SELECT count(*)::int AS n FROM accounting.return_fees WHERE policy_id = $1 AND status = 'waived'", [policy]) == 1
+        }
+        #expect(try LiveServices.count("SELECT count(*)::int AS n FROM ledger.journal_entries WHERE policy_id = $1", [policy]) == 0, "nothing posted for a fee")
+        try LiveServices.publish(Self.succeeded(policy, payment: payment, total: "132.00"))
+        try LiveServices.publish(Self.settled(policy, payment: payment, net: "129.00"))
+        try await LiveServices.eventually("collected and settled", timeout: .seconds(90)) { try Self.postedKeys(paymentID: payment).count == 4 }
+        let net = try Self.policyNet(policy)
+        #expect(net["4030"] == -2_500 && net["4020"] == -500 && net["2080"] == 0, "\(net)")
+        #expect(try LiveServices.count("SELECT count(*)::int AS n FROM accounting.return_fees WHERE fee_id = $1 AND status = 'collected'", [kept]) == 1)
+    }
+
     @Test("bad input waits in the DLQ with its reason and nothing is half-posted")
     func badInputIsDeadLettered() async throws {
         let worker = try WorkerProcess("accounting-sync")

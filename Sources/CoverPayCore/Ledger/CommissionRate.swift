@@ -4,7 +4,6 @@ public struct CommissionRate: Sendable, Hashable, CustomStringConvertible {
     public let numerator: Int64
     public let scale: Int
 
-    public static let zero = CommissionRate(numerator: 0, scale: 0)
     /// At most six decimals: enough for any real rate, small enough that premium × numerator cannot overflow.
     public static let maximumScale = 6
 

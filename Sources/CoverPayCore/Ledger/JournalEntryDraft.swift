@@ -30,12 +30,10 @@ public struct JournalEntryDraft: Sendable, Hashable {
 /// An entry already in the journal, as far as a reversal needs it.
 public struct PostedEntry: Sendable, Hashable {
     public var entryID: Int64
-    public var leg: String
     public var lines: [JournalLine]
 
-    public init(entryID: Int64, leg: String, lines: [JournalLine]) {
+    public init(entryID: Int64, lines: [JournalLine]) {
         self.entryID = entryID
-        self.leg = leg
         self.lines = lines
     }
 
