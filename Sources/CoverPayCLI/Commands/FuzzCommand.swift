@@ -36,7 +36,7 @@ struct FuzzCommand: ParsableCommand {
         let report: FuzzReport
         do {
             report = try run.run { if !json { print($0) } }
-        } catch let error as FuzzError {
+        } catch let error as ToolError {
             throw CLIError(error.description)
         }
         if json {

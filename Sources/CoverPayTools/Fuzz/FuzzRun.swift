@@ -41,7 +41,7 @@ public struct FuzzRun {
     public func run(progress: (String) -> Void) throws -> FuzzReport {
         let consumersBefore = try consumerCounts()
         if let idle = consumersBefore.first(where: { $0.value == 0 }) {
-            throw FuzzError("no worker consumes \(idle.key): start the fleet first (Deploy/local/fleet start)")
+            throw ToolError("no worker consumes \(idle.key): start the fleet first (Deploy/local/fleet start)")
         }
         let runID = String(format: "%llx", settings.seed)
         var mutator = MessageMutator(runID: "\(runID)-\(UInt32.random(in: 0...UInt32.max))", seed: settings.seed)
@@ -174,9 +174,4 @@ public struct FuzzReport: Sendable {
             "failures": .array(failures.map(JSONValue.string)),
         ])
     }
-}
-
-public struct FuzzError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }
