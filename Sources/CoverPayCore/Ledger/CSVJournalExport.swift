@@ -1,3 +1,5 @@
+import Foundation
+
 /// The CSV journal export (RFC 4180): one row per journal line with the entry it belongs to, so a
 /// spreadsheet or an import tool reads it unchanged. Amounts are two-decimal strings, "0.00" on
 /// the side that carries nothing; text fields are quoted when they hold a comma, a quote or a
