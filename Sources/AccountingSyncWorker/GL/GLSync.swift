@@ -91,7 +91,7 @@ public struct GLSync {
             let wait = try store.claimSendSlot(batchID: batch.batchID, interval: settings.minimumInterval)
             if wait > .zero { Thread.sleep(forTimeInterval: QBOClient.seconds(wait)) }
             let client = QBOClient(settings: settings, cache: cache, refreshTokens: StoredRefreshTokens(database: database, configured: settings.refreshToken))
-            do {
+            do throws(QBOError) {
                 results = try client.createJournalEntries(batchBody: batch.body, requestID: batch.requestID)
             } catch {
                 // The batch stays `sending`: the next pass resends it under the same requestid.
@@ -101,7 +101,7 @@ public struct GLSync {
             }
         }
 
-        let synced = try database.transaction { database in
+        let synced: Int = try database.transaction { database in
             let store = GLSyncStore(database: database)
             let answer = try store.recordAnswer(batch, results: results)
             if let fault = answer.fault {

@@ -13,7 +13,7 @@ public struct GLSyncJob: ScheduledJob {
 
     public func runOnce(database: PostgresConnection, worker: String, logger: Logger) throws -> Int {
         let settings: GLSyncSettings
-        do {
+        do throws(QBOError) {
             guard let loaded = try GLSyncSettings.load() else { return 0 }
             settings = loaded
         } catch {

@@ -12,7 +12,7 @@ protocol QBORefreshTokenStore {
 }
 
 /// The access token, shared by every pass of one process (an hour long at Intuit).
-final class QBOAccessTokenCache: @unchecked Sendable {
+public final class QBOAccessTokenCache: @unchecked Sendable {
     private let lock = NSLock()
     private var token: (value: String, expires: ContinuousClock.Instant)?
 
@@ -26,6 +26,8 @@ final class QBOAccessTokenCache: @unchecked Sendable {
     }
 
     func clear() { lock.withLock { token = nil } }
+
+    public init() {}
 }
 
 /// A small QuickBooks Online Accounting API client: OAuth2 refresh-token grant and JournalEntry
