@@ -119,8 +119,9 @@ enum GLSyncFixtures {
     /// append-only): a collected installment, debit `debitAccount`, credits to 2010 and `creditAccount`.
     @discardableResult
     static func postEntry(total: Int64, commission: Int64, debitAccount: String = "1030", creditAccount: String = "2070",
-                          postedOn: String = "2026-11-20", memo: String = "collected installment") throws -> Int64 {
-        try LiveServices.database().query(
+                          postedOn: String = "2026-11-20", memo: String = "collected installment",
+                          on database: PostgresConnection? = nil) throws -> Int64 {
+        try (database ?? LiveServices.database()).query(
             """
             WITH entry AS (
                 INSERT INTO ledger.journal_entries (idempotency_key, event_id, event_type, rule, rule_version, posted_on, memo)

@@ -144,6 +144,55 @@ struct GLSyncTests {
         try expectEachOnce([before, unmapped, after], at: fake)
     }
 
+    @Test("an entry whose transaction commits after a later entry was synced is still synced (no high-water mark skips it)")
+    func lateCommit() async throws {
+        let fake = try FakeQBO()
+        let slow = try LiveServices.database()
+        try slow.query("BEGIN")
+        let early = try GLSyncFixtures.postEntry(total: 6_100, commission: 610, on: slow)
+        let later = try GLSyncFixtures.postEntry(total: 6_200, commission: 620)
+        #expect(early < later, "the uncommitted entry took the smaller id")
+        let worker = try WorkerProcess("accounting-sync", environment: fake.environment())
+        try await worker.waitUntilReady()
+        try await LiveServices.eventually("the later entry synced", timeout: .seconds(60)) { try GLSyncFixtures.synced([later]) == 1 }
+        try slow.query("COMMIT")
+        try await LiveServices.eventually("the early entry synced once it committed", timeout: .seconds(60)) { try GLSyncFixtures.synced([early]) == 1 }
+        try await worker.terminate()
+        try expectEachOnce([early, later], at: fake)
+    }
+
+    @Test("two accounting-sync replicas send each entry once")
+    func twoReplicas() async throws {
+        let fake = try FakeQBO()
+        let ids = try (1...25).map { try GLSyncFixtures.postEntry(total: 7_000 + Int64($0), commission: 700) }
+        let workers = try (1...2).map { _ in try WorkerProcess("accounting-sync", environment: fake.environment(extra: ["COVERPAY_QBO_BATCH_SIZE": "5"])) }
+        for worker in workers { try await worker.waitUntilReady() }
+        try await LiveServices.eventually("25 entries synced", timeout: .seconds(90)) { try GLSyncFixtures.synced(ids) == 25 }
+        for worker in workers { try await worker.terminate() }
+        try expectEachOnce(ids, at: fake)
+    }
+
+    @Test("daily-summary mode sends one netted JournalEntry per finished day and waits for the current day")
+    func dailySummary() async throws {
+        let fake = try FakeQBO()
+        try LiveServices.coverpay(["clock", "set", "2026-11-22"])
+        defer { _ = try? LiveServices.coverpay(["clock", "reset"]) }
+        let dayOne = try [10_000, 20_000].map { try GLSyncFixtures.postEntry(total: Int64($0), commission: 1_000, postedOn: "2026-11-20") }
+        let dayTwo = try GLSyncFixtures.postEntry(total: 5_000, commission: 500, postedOn: "2026-11-21")
+        let today = try GLSyncFixtures.postEntry(total: 9_900, commission: 990, postedOn: "2026-11-22")
+        let worker = try WorkerProcess("accounting-sync", environment: fake.environment(extra: ["COVERPAY_QBO_MODE": "daily_summary"]))
+        try await worker.waitUntilReady()
+        try await LiveServices.eventually("the two finished days synced", timeout: .seconds(60)) { try GLSyncFixtures.synced(dayOne + [dayTwo]) == 3 }
+        try await Task.sleep(for: .seconds(1))
+        try await worker.terminate()
+        #expect(try GLSyncFixtures.pending([today]) == 1, "the current day waits until it is over")
+        let created = try fake.state()["journal_entries"]?.arrayValue ?? []
+        let days = created.filter { ["2026-11-20", "2026-11-21"].contains($0["TxnDate"]?.stringValue ?? "") }
+        #expect(days.map { $0["DocNumber"]?.stringValue ?? "" } == ["CPD20261120-\(dayOne[0])", "CPD20261121-\(dayTwo)"])
+        let lines = (days.first?["Line"]?.arrayValue ?? []).map { "\($0["JournalEntryLineDetail"]?["PostingType"]?.stringValue ?? "") \($0["JournalEntryLineDetail"]?["AccountRef"]?["value"]?.stringValue ?? "") \($0["Amount"]?.stringValue ?? "")" }
+        #expect(lines == ["Debit qbo-1030 300.00", "Credit qbo-2010 280.00", "Credit qbo-2070 20.00"], "netted per account over the day")
+    }
+
     @Test("sync is off without a realm: nothing is sent and status says so")
     func offWithoutRealm() async throws {
         let fake = try FakeQBO()
