@@ -122,6 +122,25 @@ struct GLSyncTests {
         #expect(try GLSyncFixtures.status(fake.environment())["last_error"] == .null)
     }
 
+    @Test("a request refused as a whole (HTTP 400 Fault) closes the batch: the entries wait, and a later run sends them under a new requestid")
+    func requestRefused() async throws {
+        let fake = try FakeQBO()
+        try fake.script(["400"])
+        let ids = try (1...3).map { try GLSyncFixtures.postEntry(total: 8_000 + Int64($0), commission: 800) }
+        let refused = try LiveServices.coverpay(["gl", "sync", "run"], environment: fake.environment())
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("[fault]") && refused.stderr.contains("ValidationFault 2020"), "\(refused.stderr)")
+        let status = try GLSyncFixtures.status(fake.environment())
+        #expect(status["pending"]?.intValue == 3 && status["in_flight"]?.intValue == 0, "no batch left in flight")
+        #expect(try fake.createdCounts().isEmpty)
+
+        let run = try LiveServices.coverpay(["gl", "sync", "run"], environment: fake.environment())
+        #expect(run.status == 0, "\(run.stderr)")
+        try expectEachOnce(ids, at: fake)
+        let requestIDs = try fake.requests().compactMap { $0["requestid"]?.stringValue }
+        #expect(requestIDs.count == 2 && Set(requestIDs).count == 2)
+    }
+
     @Test("a missing account mapping stops the sync at that entry: earlier entries sent, it and later ones wait")
     func missingMapping() async throws {
         let fake = try FakeQBO()

@@ -8,7 +8,8 @@
   seen before is answered with its first answer and creates nothing (Intuit's idempotency).
   Each JournalEntry is checked (lines balance, AccountRef present) and kept with its requestid.
 - POST /_fake/script {"next": ["429", "500", "fault", "hang", ...]}: how the next batch requests
-  are answered, one word each ("ok" for normal): 429 / 500 answer without doing anything, "fault"
+  are answered, one word each ("ok" for normal): 429 / 500 / 400 (a ValidationFault for the whole
+  request) answer without doing anything, "fault"
   answers every item with a ValidationFault, "hang" creates the entries and then never answers
   (until POST /_fake/release), like a server whose answer is lost.
 - GET /_fake/state: what was received: requests, created journal entries, token grants.
@@ -124,6 +125,9 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(403, fault("AuthorizationFault", "003100", "message=ApplicationAuthorizationFailed"))
             if action == "429":
                 return self.reply(429, fault("ThrottleExceeded", "003001", "message=ThrottleExceeded"), {"Retry-After": "0"})
+            if action == "400":
+                return self.reply(400, fault("ValidationFault", "2020", "Required param missing, need to supply the required value for the API",
+                                             "Required parameter Line.JournalEntryLineDetail.AccountRef is missing in the request"))
             if action == "500":
                 return self.reply(500, fault("SystemFault", "10000", "An application error has occurred"))
             if request_id in fake.answers:

@@ -93,8 +93,12 @@ public struct GLSync {
             let client = QBOClient(settings: settings, cache: cache, refreshTokens: StoredRefreshTokens(database: database, configured: settings.refreshToken))
             do throws(QBOError) {
                 results = try client.createJournalEntries(batchBody: batch.body, requestID: batch.requestID)
+            } catch where error.provesNothingApplied {
+                // Refused as a whole (a Fault status, no authorization): nothing was created, so the
+                // batch is closed and its entries recomposed next time, e.g. with a corrected mapping.
+                results = Dictionary(uniqueKeysWithValues: batch.documents.keys.map { ($0, .failure(error)) })
             } catch {
-                // The batch stays `sending`: the next pass resends it under the same requestid.
+                // Outcome unknown: the batch stays `sending` and the next pass resends it under the same requestid.
                 try store.recordError(code: error.code.rawValue, message: "batch \(batch.batchID): \(error.message)", retriable: error.isRetriable)
                 logger.warning("QuickBooks batch not answered", metadata: ["batch_id": "\(batch.batchID)", "error": "\(error)"])
                 return .synced(0)

@@ -34,5 +34,15 @@ public struct QBOError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Whether the error shows the request was not applied at all: QuickBooks refused it with a
+    /// Fault status, authorization failed before or at the call, or it was never sent. A timeout,
+    /// a 5xx or an unreadable answer prove nothing: the request may have been applied.
+    public var provesNothingApplied: Bool {
+        switch code {
+        case .fault, .authorizationFailed, .configuration: true
+        case .throttled, .unavailable, .invalidResponse: false
+        }
+    }
+
     public var description: String { "QuickBooks \(code.rawValue): \(message)" }
 }
