@@ -79,18 +79,19 @@ struct GLSyncTests {
                 "the batch was resent under the same requestid and answered from QuickBooks' record")
     }
 
-    @Test("a storm of 429s and 500s is ridden out without loss or duplicates")
+    @Test("a revoked access token and a storm of 429s and 500s are ridden out without loss or duplicates")
     func throttleStorm() async throws {
         let fake = try FakeQBO()
-        try fake.script(Array(repeating: "429", count: 5) + ["500", "500", "429"])
+        try fake.script(["401"] + Array(repeating: "429", count: 5) + ["500", "500", "429"])
         let ids = try (1...12).map { try GLSyncFixtures.postEntry(total: 30_000 + Int64($0), commission: 4_000) }
         let worker = try WorkerProcess("accounting-sync", environment: fake.environment(extra: ["COVERPAY_QBO_MAX_ATTEMPTS": "6"]))
         try await worker.waitUntilReady()
         try await LiveServices.eventually("all entries synced through the storm", timeout: .seconds(90)) { try GLSyncFixtures.synced(ids) == 12 }
         try await worker.terminate()
         try expectEachOnce(ids, at: fake)
-        let refused = try fake.requests().filter { ["429", "500"].contains($0["action"]?.stringValue ?? "") }
-        #expect(refused.count == 8, "every scripted refusal was met")
+        let refused = try fake.requests().filter { ["401", "429", "500"].contains($0["action"]?.stringValue ?? "") }
+        #expect(refused.count == 9, "every scripted refusal was met")
+        #expect(try fake.state()["token_grants"]?.intValue == 2, "the 401 refreshed the access token once, with the rotated refresh token")
         #expect(try GLSyncFixtures.status([:])["last_error"] == .null, "the storm's error cleared once the batch went through")
     }
 

@@ -9,7 +9,7 @@
   Each JournalEntry is checked (lines balance, AccountRef present) and kept with its requestid.
 - POST /_fake/script {"next": ["429", "500", "fault", "hang", ...]}: how the next batch requests
   are answered, one word each ("ok" for normal): 429 / 500 / 400 (a ValidationFault for the whole
-  request) answer without doing anything, "fault"
+  request) answer without doing anything, 401 also revokes the access token used, "fault"
   answers every item with a ValidationFault, "hang" creates the entries and then never answers
   (until POST /_fake/release), like a server whose answer is lost.
 - GET /_fake/state: what was received: requests, created journal entries, token grants.
@@ -125,6 +125,9 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(403, fault("AuthorizationFault", "003100", "message=ApplicationAuthorizationFailed"))
             if action == "429":
                 return self.reply(429, fault("ThrottleExceeded", "003001", "message=ThrottleExceeded"), {"Retry-After": "0"})
+            if action == "401":
+                fake.access_tokens.discard(token)
+                return self.reply(401, fault("AuthenticationFault", "3200", "message=AuthenticationFailed; errorCode=003200; statusCode=401"))
             if action == "400":
                 return self.reply(400, fault("ValidationFault", "2020", "Required param missing, need to supply the required value for the API",
                                              "Required parameter Line.JournalEntryLineDetail.AccountRef is missing in the request"))
