@@ -91,6 +91,7 @@ public struct GLSync {
             let wait = try store.claimSendSlot(batchID: batch.batchID, interval: settings.minimumInterval)
             if wait > .zero { Thread.sleep(forTimeInterval: QBOClient.seconds(wait)) }
             let client = QBOClient(settings: settings, cache: cache, refreshTokens: StoredRefreshTokens(database: database, configured: settings.refreshToken))
+            defer { client.close() }
             do throws(QBOError) {
                 results = try client.createJournalEntries(batchBody: batch.body, requestID: batch.requestID)
             } catch where error.provesNothingApplied {

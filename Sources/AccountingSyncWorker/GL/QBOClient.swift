@@ -50,6 +50,9 @@ struct QBOClient {
         session = URLSession(configuration: configuration)
     }
 
+    /// Releases the session (one per pass, so a long-lived worker does not accumulate them).
+    func close() { session.finishTasksAndInvalidate() }
+
     /// Sends one batch body; returns each BatchItemResponse by bId: the created JournalEntry's Id or its Fault.
     func createJournalEntries(batchBody: String, requestID: String) throws(QBOError) -> [String: Result<String, QBOError>] {
         let path = "\(settings.baseURL)/v3/company/\(settings.realmID)/batch?minorversion=\(settings.minorVersion)&requestid=\(requestID)"
