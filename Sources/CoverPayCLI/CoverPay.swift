@@ -7,7 +7,9 @@ struct CoverPay: AsyncParsableCommand {
         abstract: "Operate a CoverPay fleet: migrations, topology, the business clock, dead letters, schedules.",
         subcommands: [
             MigrateCommand.self, TopologyCommand.self, ClockCommand.self, PublishCommand.self,
-            DLQCommand.self, StatusCommand.self, EventsCommand.self, ScheduleCommand.self, DemoCommand.self, RoutesCommand.self, PaymentsCommand.self, ACHCommand.self, BenchCommand.self, FuzzCommand.self, ChaosCommand.self,
+            DLQCommand.self, StatusCommand.self, EventsCommand.self, ScheduleCommand.self, DemoCommand.self, RoutesCommand.self, PaymentsCommand.self, ACHCommand.self, BenchCommand.self,
+            LedgerCommand.self, GLCommand.self,
+            FuzzCommand.self, ChaosCommand.self,
         ]
     )
 }
