@@ -19,7 +19,7 @@ public enum AccountingSyncWorker {
         handlers: [LedgerEventHandler()],
         jobs: [
             TrustCheckJob(),
-            // GL sync (QuickBooks Online) job goes here.
+            GLSyncJob(),
         ]
     )
 }

@@ -7,8 +7,8 @@ import Postgres
 
 struct LedgerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ledger", abstract: "The double-entry ledger: trial balance, entries, the trust check, carrier remittance, commission sweep, refunds paid.",
-        subcommands: [TrialBalance.self, Entries.self, TrustCheckCommand.self, Remit.self, SweepCommission.self, PayRefund.self]
+        commandName: "ledger", abstract: "The double-entry ledger: trial balance, entries, the trust check, carrier remittance, commission sweep, refunds paid, exports for other general ledgers.",
+        subcommands: [TrialBalance.self, Entries.self, TrustCheckCommand.self, Remit.self, SweepCommission.self, PayRefund.self, LedgerExportCommand.self]
     )
 
     static func checkedDate(_ text: String, option: String) throws -> String {
