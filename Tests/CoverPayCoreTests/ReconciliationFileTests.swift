@@ -26,7 +26,8 @@ import Testing
             let groups = (0..<Int.random(in: 0...3, using: &random)).map { g in
                 BAI2Group(
                     ultimateReceiver: "R\(g)", originator: "O\(g)", status: Int.random(in: 1...4, using: &random),
-                    asOfDate: Self.day.adding(days: Int.random(in: 0...3000, using: &random)),
+                    // BAI2 years are two digits: 2000-2099.
+                    asOfDate: try! CalendarDate(iso: "2000-01-01").adding(days: Int.random(in: 0...36_000, using: &random)),
                     accounts: (0..<Int.random(in: 0...3, using: &random)).map { a in
                         BAI2Account(
                             accountNumber: "ACCT\(a)",
@@ -159,9 +160,9 @@ import Testing
         let originator = NACHAOriginator(
             odfiRoutingNumber: ABARoutingNumber("011000015")!, odfiName: "SANDBOX ODFI", companyIdentification: "1234567890", companyName: "COVERPAY"
         )
-        let debits = try [("000123450101", 10_000, 1), ("000123450207", 20_000, 2)].map { account, cents, sequence in
+        let debits = [("000123450101", 10_000, 1), ("000123450207", 20_000, 2)].map { account, cents, sequence in
             NACHADebit(
-                account: try ACHPaymentMethod(routingNumber: ABARoutingNumber("021000021")!, accountNumber: account, accountType: .checking, holder: .consumer, authorization: nil),
+                account: ACHPaymentMethod(routingNumber: ABARoutingNumber("021000021")!, accountNumber: account, accountType: .checking, holder: .consumer, authorization: nil),
                 secCode: .ppd, amount: Money(cents: Int64(cents)), effectiveDate: day, individualIdentification: "PN-\(sequence)",
                 individualName: "HOLDER \(sequence)", traceSequence: sequence
             )

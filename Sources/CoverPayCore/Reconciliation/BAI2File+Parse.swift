@@ -8,7 +8,6 @@ extension BAI2File {
 
         let header = try cursor.expect("01", "a file header (01)")
         let headerFields = header.fields(minimum: 9)
-        guard headerFields.count >= 9 else { throw cursor.error(header, "file header has \(headerFields.count) fields, not 9") }
         let createdOn = try cursor.date(headerFields[3], header, "file creation date")
         guard headerFields[8] == "2" else { throw cursor.error(header, "version number '\(headerFields[8])' is not 2 (BAI2)") }
         var file = BAI2File(
@@ -31,7 +30,6 @@ extension BAI2File {
     private static func parseGroup(_ cursor: inout BAI2Cursor) throws(BankFileError) -> (BAI2Group, Int) {
         let header = try cursor.expect("02", "a group header (02)")
         let fields = header.fields(minimum: 8)
-        guard fields.count >= 8 else { throw cursor.error(header, "group header has \(fields.count) fields, not 8") }
         guard let status = Int(fields[3]), (1...4).contains(status) else { throw cursor.error(header, "group status '\(fields[3])' is not 1-4") }
         var group = BAI2Group(
             ultimateReceiver: fields[1], originator: fields[2], status: status, asOfDate: try cursor.date(fields[4], header, "as-of date"),
@@ -55,7 +53,7 @@ extension BAI2File {
     private static func parseAccount(_ cursor: inout BAI2Cursor, currency: String) throws(BankFileError) -> (BAI2Account, Int) {
         let identifier = try cursor.expect("03", "an account identifier (03)")
         let fields = identifier.fields(minimum: 3)
-        guard fields.count >= 3, !fields[1].isEmpty else { throw cursor.error(identifier, "account identifier has no account number") }
+        guard !fields[1].isEmpty else { throw cursor.error(identifier, "account identifier has no account number") }
         var account = BAI2Account(accountNumber: fields[1], currency: fields[2].isEmpty ? currency : fields[2], transactions: [])
         var index = 3
         while index < fields.count, !(fields[index].isEmpty && fields[index...].allSatisfy(\.isEmpty)) {
