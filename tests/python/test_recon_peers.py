@@ -90,15 +90,20 @@ def test_nacha_return_file_built_with_carta_ach(tmp_path):
     builder = ach_builder.AchFile("A", settings)
     originals = ["011000010000007", "011000010000008"]
     entries = [
-        {"type": "26", "routing_number": "021000021", "account_number": "987650101", "amount": "123.45", "name": "JANE DOE",
+        {"type": "27", "routing_number": "021000021", "account_number": "987650101", "amount": "123.45", "name": "JANE DOE",
          "id_number": "PN-1", "addenda": [{"payment_related_info": "RETURN"}]},
-        {"type": "26", "routing_number": "021000021", "account_number": "987650207", "amount": "67.89", "name": "JOHN ROE",
+        {"type": "27", "routing_number": "021000021", "account_number": "987650207", "amount": "67.89", "name": "JOHN ROE",
          "id_number": "PN-2", "addenda": [{"payment_related_info": "RETURN"}]},
     ]
     builder.add_batch("PPD", entries, credits=False, debits=True, eff_ent_date=datetime.date(2031, 3, 4), entry_desc="PREMIUM")
     lines = builder.render_to_string().splitlines()
-    # carta-ach writes only addenda type 05; each becomes the return addenda (99) of the same length,
-    # which changes no count, hash or total carta-ach computed.
+    # carta-ach writes only addenda type 05 and leaves return codes (26) out of its debit totals,
+    # so it writes the entries as debits (27); each becomes a return entry (26, a debit code too)
+    # and each addenda the return addenda (99) of the same length: no count, hash or total
+    # carta-ach computed changes.
+    for index, line in enumerate(lines):
+        if line.startswith("627"):
+            lines[index] = "626" + line[3:]
     entry_traces = [line[79:94] for line in lines if line.startswith("6")]
     addenda_indexes = [i for i, line in enumerate(lines) if line.startswith("7")]
     for index, (code, original, trace) in zip(addenda_indexes, zip(["R01", "R07"], originals, entry_traces)):
@@ -111,3 +116,4 @@ def test_nacha_return_file_built_with_carta_ach(tmp_path):
     assert parsed["kind"] == "nacha_return"
     assert [(line["kind"], line["reference"], line["amount"], line["detail"]["return_code"]) for line in parsed["lines"]] == [
         ("return", originals[0], "123.45", "R01"), ("return", originals[1], "67.89", "R07")]
+    assert all(line["detail"]["return_trace"] in entry_traces for line in parsed["lines"])
