@@ -39,10 +39,10 @@ struct InboundFolderJob: ScheduledJob {
         return handled
     }
 
+    /// rename(2) replaces a file of the same name; it fails harmlessly when another replica moved
+    /// the file first.
     private func move(_ file: URL, to folder: URL) {
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let target = folder.appendingPathComponent(file.lastPathComponent)
-        try? FileManager.default.removeItem(at: target)
-        _ = rename(file.path, target.path)
+        _ = rename(file.path, folder.appendingPathComponent(file.lastPathComponent).path)
     }
 }
