@@ -181,7 +181,7 @@ import Testing
         #expect(parsed.returns.map(\.originalTraceNumber) == batch.entries.map(\.traceNumber))
         #expect(parsed.returns.map(\.returnCode.rawValue) == ["R01", "R07"])
         #expect(parsed.returns.map(\.amount) == [Money(cents: 10_000), Money(cents: 20_000)])
-        #expect(parsed.returns.allSatisfy { $0.transactionCode == 26 } && parsed.notificationsOfChange.isEmpty)
+        #expect(parsed.returns.allSatisfy { $0.transactionCode == 26 && $0.dateOfDeath == nil } && parsed.notificationsOfChange.isEmpty)
     }
 
     @Test func notificationsOfChangeAreRead() throws {

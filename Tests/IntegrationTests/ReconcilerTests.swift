@@ -254,15 +254,16 @@ struct ReconcilerTests {
         let loop = Loop()
         try FileManager.default.createDirectory(at: loop.inbound, withIntermediateDirectories: true)
         let day = try Self.scheduleDate()
+        let drop = Events.uniqueID("drop")
         var references: [String] = []
         for index in 0..<6 {
             let reference = String(UInt64.random(in: 100_000_000_000_000...999_999_999_999_999))
             references.append(reference)
             let lines = [ProcessorSettlementLine(processorReference: "ref-\(reference)", kind: .refund, amount: Money(cents: -Int64(100 + index)), fee: .zero, settledOn: day)]
-            try Data(ProcessorSettlementFile.render(lines).utf8).write(to: loop.inbound.appendingPathComponent("drop-\(index).csv"))
+            try Data(ProcessorSettlementFile.render(lines).utf8).write(to: loop.inbound.appendingPathComponent("\(drop)-\(index).csv"))
         }
         // The same content under a second name, and a file whose net does not add up.
-        try FileManager.default.copyItem(at: loop.inbound.appendingPathComponent("drop-0.csv"), to: loop.inbound.appendingPathComponent("drop-0-again.csv"))
+        try FileManager.default.copyItem(at: loop.inbound.appendingPathComponent("\(drop)-0.csv"), to: loop.inbound.appendingPathComponent("\(drop)-0-again.csv"))
         try Data("\(ProcessorSettlementFile.columns.joined(separator: ","))\nref-bad-\(references[0]),charge,10.00,0.59,9.40,\(day)\n".utf8)
             .write(to: loop.inbound.appendingPathComponent("broken.csv"))
         try await loop.start(scheduler: false, collector: false, reconcilers: 2)
@@ -274,6 +275,10 @@ struct ReconcilerTests {
         #expect(rejected.contains("broken.csv: line 2:") && rejected.contains("amount - fee"))
         let imported = try FileManager.default.contentsOfDirectory(atPath: loop.inbound.appendingPathComponent("imported").path)
         #expect(imported.count == 7)
+        let files = try JSONValue.parse(Array(try LiveServices.coverpay(["recon", "files", "list", "--json"]).stdout.utf8)).arrayValue ?? []
+        let names = files.compactMap { $0["file_name"]?.stringValue }.filter { $0.hasPrefix(drop) }
+        #expect(names.count == 6, "one import per content: \(names)")
+        #expect(files.filter { $0["file_name"]?.stringValue?.hasPrefix(drop) == true }.allSatisfy { $0["lines"] == .number("1") && $0["kind"] == .string("settlement_csv") })
         try await loop.stop()
     }
 }

@@ -103,7 +103,11 @@ public struct ParsedBankFile {
             lines = file.returns.map { entry in
                 Line(
                     kind: "return", reference: entry.originalTraceNumber, amount: entry.amount, date: entry.effectiveEntryDate,
-                    detail: .object(["return_code": .string(entry.returnCode.rawValue), "return_trace": .string(entry.returnTraceNumber)])
+                    detail: .object([
+                        "return_code": .string(entry.returnCode.rawValue), "return_trace": .string(entry.returnTraceNumber),
+                        "date_of_death": entry.dateOfDeath.map { .string($0.description) } ?? .null,
+                        "information": .string(entry.addendaInformation),
+                    ])
                 )
             } + file.notificationsOfChange.map { notice in
                 Line(
