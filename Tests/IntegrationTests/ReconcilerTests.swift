@@ -204,7 +204,7 @@ struct ReconcilerTests {
         let start = try Self.scheduleDate()
         try loop.clock(start)
         try await loop.start(scheduler: false, collector: false)
-        let stray = String(UInt64.random(in: 100_000_000_000_000...999_999_999_999_999))
+        let stray = Self.trace()
         let statement = BAI2File(sender: "BANK", receiver: "COVERPAY", createdOn: start, fileID: stray, groups: [
             BAI2Group(ultimateReceiver: "COVERPAY", originator: "BANK", asOfDate: start, accounts: [
                 BAI2Account(accountNumber: "1", transactions: [
@@ -218,13 +218,8 @@ struct ReconcilerTests {
         #expect(imported.status == 0 && imported.stdout.contains("1 line"), "\(imported.stderr)")
 
         // An ACH debit the bank never mentions, sent long before the business date.
-        let policy = Events.uniqueID("no-deposit"), payment = Events.uniqueID("pay"), trace = String(UInt64.random(in: 100_000_000_000_000...999_999_999_999_999))
-        try LiveServices.publish(Events.envelope("coverpay.payment.attempted", policy: policy, data: [
-            "policy_id": .string(policy), "entry_number": .number("1"), "payment_id": .string(payment), "attempt": .number("1"),
-            "amount": .string("55.00"), "fee": .string("0.00"), "total": .string("55.00"), "currency": .string("USD"), "rail": .string("ach"),
-            "processor": .string("sandbox-ach"), "trace_number": .string(trace), "effective_date": .string(start.adding(days: -10).description),
-            "sec_code": .string("PPD"),
-        ]))
+        let policy = Events.uniqueID("no-deposit"), payment = Events.uniqueID("pay"), trace = Self.trace()
+        try LiveServices.publish(Self.attempted(policy: policy, payment: payment, trace: trace, amount: "55.00", effective: start.adding(days: -10)))
         try await LiveServices.eventually("both exceptions open", timeout: .seconds(40)) {
             try LiveServices.count("SELECT count(*) AS n FROM reconciler.exceptions WHERE status = 'open' AND reference = ANY($1::text[])", ["{\(stray),\(trace)}"]) == 2
         }
@@ -249,6 +244,58 @@ struct ReconcilerTests {
         try await loop.stop()
     }
 
+    static func attempted(policy: String, payment: String, trace: String, amount: String, effective: CalendarDate) -> JSONValue {
+        Events.envelope("coverpay.payment.attempted", policy: policy, data: [
+            "policy_id": .string(policy), "entry_number": .number("1"), "payment_id": .string(payment), "attempt": .number("1"),
+            "amount": .string(amount), "fee": .string("0.00"), "total": .string(amount), "currency": .string("USD"), "rail": .string("ach"),
+            "processor": .string("sandbox-ach"), "trace_number": .string(trace), "effective_date": .string(effective.description),
+            "sec_code": .string("PPD"),
+        ])
+    }
+
+    static func trace() -> String { String(UInt64.random(in: 100_000_000_000_000...999_999_999_999_999)) }
+
+    @Test("zero tolerance: a deposit one cent off is MISMATCHED with an exception; a deposit without a key matches on amount and date as PARTIALLY_MATCHED")
+    func toleranceAndFallback() async throws {
+        let loop = Loop()
+        let start = try Self.scheduleDate()
+        try loop.clock(start)
+        try await loop.start(scheduler: false, collector: false)
+        let off = Events.uniqueID("cent-off"), keyless = Events.uniqueID("keyless")
+        let offTrace = Self.trace(), keylessTrace = Self.trace()
+        let offPayment = Events.uniqueID("pay"), keylessPayment = Events.uniqueID("pay")
+        try LiveServices.publish(Self.attempted(policy: off, payment: offPayment, trace: offTrace, amount: "100.00", effective: start))
+        try LiveServices.publish(Self.attempted(policy: keyless, payment: keylessPayment, trace: keylessTrace, amount: "4321.09", effective: start))
+        try await LiveServices.eventually("both attempts expected") {
+            try LiveServices.count("SELECT count(*) AS n FROM reconciler.expected_items WHERE payment_id = ANY($1::text[])", ["{\(offPayment),\(keylessPayment)}"]) == 2
+        }
+        let statement = BAI2File(sender: "BANK", receiver: "COVERPAY", createdOn: start, fileID: offTrace, groups: [
+            BAI2Group(ultimateReceiver: "COVERPAY", originator: "BANK", asOfDate: start.adding(days: 1), accounts: [
+                BAI2Account(accountNumber: "1", transactions: [
+                    BAI2Transaction(typeCode: "165", amount: Money(cents: 10_001), bankReference: "A", customerReference: offTrace),
+                    BAI2Transaction(typeCode: "165", amount: Money(cents: 432_109), bankReference: "B", customerReference: "NO-KEY-\(keylessTrace)"),
+                ]),
+            ]),
+        ])
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tolerance-\(offTrace).bai2")
+        try Data(statement.render().utf8).write(to: file)
+        #expect(try LiveServices.coverpay(["recon", "import", file.path]).status == 0)
+        func status(_ payment: String) throws -> String? {
+            try LiveServices.database().query("SELECT status FROM reconciler.expected_items WHERE payment_id = $1", [payment]).first?["status"]
+        }
+        #expect(try status(offPayment) == "MISMATCHED" && status(keylessPayment) == "PARTIALLY_MATCHED")
+        let mismatch = try LiveServices.database().query("SELECT kind, amount_cents, status FROM reconciler.exceptions WHERE payment_id = $1", [offPayment])
+        #expect(mismatch.count == 1 && mismatch.first?["kind"] == "amount_mismatch" && mismatch.first?["amount_cents"] == "1" && mismatch.first?["status"] == "open")
+        try await LiveServices.eventually("the keyless deposit counts as the attempt's deposit") {
+            try CollectorFixture.events("coverpay.payment.succeeded", policy: keyless).first?["trace_number"] == .string(keylessTrace)
+        }
+        #expect(try CollectorFixture.events("coverpay.payment.succeeded", policy: off).isEmpty)
+        let report = try JSONValue.parse(Array(try LiveServices.coverpay(["recon", "report", "--since", start.description, "--date", start.adding(days: 1).description, "--json"]).stdout.utf8))
+        #expect(report["by_status"]?["MISMATCHED"] == .number("1") && report["by_status"]?["PARTIALLY_MATCHED"] == .number("1"))
+        #expect(report["deposited"] == .string("4421.10") && report["expected"] == .string("4421.09"))
+        try await loop.stop()
+    }
+
     @Test("files dropped while no reconciler runs are imported once by two replicas; a malformed file is rejected whole")
     func replicasImportOnce() async throws {
         let loop = Loop()
@@ -257,7 +304,7 @@ struct ReconcilerTests {
         let drop = Events.uniqueID("drop")
         var references: [String] = []
         for index in 0..<6 {
-            let reference = String(UInt64.random(in: 100_000_000_000_000...999_999_999_999_999))
+            let reference = Self.trace()
             references.append(reference)
             let lines = [ProcessorSettlementLine(processorReference: "ref-\(reference)", kind: .refund, amount: Money(cents: -Int64(100 + index)), fee: .zero, settledOn: day)]
             try Data(ProcessorSettlementFile.render(lines).utf8).write(to: loop.inbound.appendingPathComponent("\(drop)-\(index).csv"))
