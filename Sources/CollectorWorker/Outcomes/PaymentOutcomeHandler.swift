@@ -8,9 +8,9 @@ struct PaymentOutcomeHandler: EventHandler {
     var queue: QueueDefinition { CollectorWorker.outcomesQueue }
 
     func handle(_ event: CloudEvent, context: HandlerContext) throws {
-        guard let paymentID = event.data["payment_id"]?.stringValue else {
-            throw HandlerError.rejected(reason: "missing_field", detail: "\(event.type) has no data.payment_id")
-        }
+        // An outcome naming no attempt (e.g. an upstream payment for the entry) is valid and
+        // concerns no row of collector.payments.
+        guard let paymentID = event.data["payment_id"]?.stringValue else { return }
         switch event.type {
         case "coverpay.payment.succeeded":
             try context.database.query(

@@ -11,10 +11,15 @@ struct ExpectedItemHandler: EventHandler {
         // The reconciler's own payment.succeeded (an ACH deposit) tells it nothing new.
         guard event.source != ReconcilerWorker.name else { return }
         let data = event.data
-        guard let paymentID = data["payment_id"]?.stringValue, let policyID = data["policy_id"]?.stringValue,
-              let entry = data["entry_number"]?.intValue, let rail = data["rail"]?.stringValue, ["card", "ach"].contains(rail),
+        // A payment event without an attempt on a CoverPay rail (e.g. an upstream system's
+        // payment.succeeded naming only the entry) is valid and has nothing to reconcile.
+        guard let paymentID = data["payment_id"]?.stringValue, let rail = data["rail"]?.stringValue, ["card", "ach"].contains(rail) else {
+            context.logger.debug("payment event without an attempt on a CoverPay rail", metadata: ["type": "\(event.type)"])
+            return
+        }
+        guard let policyID = data["policy_id"]?.stringValue, let entry = data["entry_number"]?.intValue,
               let total = data["total"]?.stringValue ?? data["amount"]?.stringValue, let amount = try? Money(parsing: total)
-        else { throw HandlerError.rejected(reason: "invalid_payment_event", detail: "\(event.type) lacks payment_id, policy_id, entry_number, rail or total") }
+        else { throw HandlerError.rejected(reason: "invalid_payment_event", detail: "\(event.type) lacks policy_id, entry_number or a total") }
         let today = try context.businessDate()
         let reference: String?
         let expectedOn: String
