@@ -153,6 +153,10 @@ struct ReconcilerTests {
         #expect(try Money(parsing: ach["expected"]!.stringValue!) == total("settled") + total("returned"))
         #expect(try Money(parsing: report["deposited"]!.stringValue!) == total("settled") + (try total("returned")) - Money(parsing: r01.first!["total"]!.stringValue!))
         #expect(report["by_status"]?["MATCHED"] == .number("3") && report["by_status"]?["UNMATCHED"] == .number("0"))
+        let dead = try JSONValue.parse(Array(try LiveServices.coverpay(["dlq", "list", "--json"]).stdout.utf8)).arrayValue ?? []
+        let loopQueues: Set<String> = ["reconciler.payments", "collector.outcomes", "scheduler.events"]
+        let deadInLoop = dead.filter { letter in loopQueues.contains(letter["queue"]?.stringValue ?? "") }
+        #expect(deadInLoop.isEmpty, "dead letters: \(deadInLoop)")
         try await loop.stop()
     }
 
