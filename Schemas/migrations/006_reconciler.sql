@@ -72,6 +72,8 @@ CREATE INDEX items_unmatched ON reconciler.items (created_at) WHERE status = 'UN
 CREATE TABLE reconciler.exceptions (
     id           bigserial   PRIMARY KEY,
     kind         text        NOT NULL,
+    -- The rail of the line or attempt: `reference` is an ACH trace number or a card processor reference.
+    rail         text        NOT NULL CHECK (rail IN ('card', 'ach')),
     status       text        NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'RESOLVED')),
     amount_cents bigint      NOT NULL,
     reference    text        NOT NULL,

@@ -216,3 +216,20 @@ import Testing
         }
     }
 }
+
+/// NACHA trace numbers are 15 digits and about one in ten passes the Luhn check: the event
+/// validator must not take them for card numbers where the contract says they are trace numbers.
+@Suite struct TraceNumberIsNotACardNumberTests {
+    static let luhnValidTrace = "011000010000005"
+
+    @Test func theTraceIsLuhnValidAndWouldBeACardNumberElsewhere() {
+        #expect(PANScanner.containsPAN(Self.luhnValidTrace))
+        #expect(EventValidator.cardNumberPath(in: .object(["note": .string(Self.luhnValidTrace)]), at: "$") == "$.note")
+        #expect(EventValidator.cardNumberPath(in: .object(["rail": .string("card"), "reference": .string(Self.luhnValidTrace)]), at: "$") == "$.reference")
+    }
+
+    @Test func aTraceNumberOrAnACHReferenceIsExempt() {
+        #expect(EventValidator.cardNumberPath(in: .object(["trace_number": .string(Self.luhnValidTrace)]), at: "$") == nil)
+        #expect(EventValidator.cardNumberPath(in: .object(["rail": .string("ach"), "reference": .string(Self.luhnValidTrace)]), at: "$") == nil)
+    }
+}

@@ -257,7 +257,9 @@ struct ReconcilerTests {
         ])
     }
 
-    static func trace() -> String { String(UInt64.random(in: 100_000_000_000_000...999_999_999_999_999)) }
+    /// A trace number as an ODFI writes it: its 8-digit identification (starting 0, so never
+    /// mistaken for a card number by the PAN scanner) and a 7-digit sequence.
+    static func trace() -> String { "01100001" + String(Int.random(in: 1_000_000...9_999_999)) }
 
     @Test("zero tolerance: a deposit one cent off is MISMATCHED with an exception; a deposit without a key matches on amount and date as PARTIALLY_MATCHED")
     func toleranceAndFallback() async throws {

@@ -17,17 +17,17 @@ public struct ExceptionBook {
     var events: ReconEvents { ReconEvents(database: database, traceID: traceID) }
 
     func open(
-        kind: String, amount: Money, reference: String, itemID: Int64?, paymentID: String?, policyID: String?, detail: String, on date: String
+        kind: String, rail: String, amount: Money, reference: String, itemID: Int64?, paymentID: String?, policyID: String?, detail: String, on date: String
     ) throws {
         let conflict = itemID == nil ? "(kind, payment_id) WHERE item_id IS NULL AND payment_id IS NOT NULL" : "(kind, item_id) WHERE item_id IS NOT NULL"
         guard let row = try database.query(
             """
-            INSERT INTO reconciler.exceptions (kind, amount_cents, reference, item_id, payment_id, detail, opened_on)
-            VALUES ($1, $2, $3, $4, $5, $6, $7::date) ON CONFLICT \(conflict) DO NOTHING RETURNING id
+            INSERT INTO reconciler.exceptions (kind, rail, amount_cents, reference, item_id, payment_id, detail, opened_on)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8::date) ON CONFLICT \(conflict) DO NOTHING RETURNING id
             """,
-            [kind, amount.cents, reference, itemID, paymentID, detail, date]
+            [kind, rail, amount.cents, reference, itemID, paymentID, detail, date]
         ).first else { return }
-        try events.exception(id: try row.decode("id"), kind: kind, status: "open", amount: amount, reference: reference, detail: detail, policyID: policyID)
+        try events.exception(id: try row.decode("id"), kind: kind, rail: rail, status: "open", amount: amount, reference: reference, detail: detail, policyID: policyID)
     }
 
     /// A line or attempt that found its partner after its exception was opened.
@@ -49,7 +49,7 @@ public struct ExceptionBook {
             """
             UPDATE reconciler.exceptions SET status = 'RESOLVED', resolved_by = $2, resolution = $3, resolved_at = now()
             WHERE id = $1 AND status = 'open'
-            RETURNING kind, amount_cents, reference, item_id, payment_id, detail
+            RETURNING kind, rail, amount_cents, reference, item_id, payment_id, detail
             """,
             [id, name, reason]
         ).first else { return false }
@@ -64,7 +64,7 @@ public struct ExceptionBook {
             ).first?["policy_id"] ?? database.query("SELECT policy_id FROM reconciler.expected_items WHERE payment_id = $1", [payment]).first?["policy_id"]
         }
         try events.exception(
-            id: id, kind: try row.decode("kind"), status: "RESOLVED", amount: Money(cents: try row.decode("amount_cents")),
+            id: id, kind: try row.decode("kind"), rail: try row.decode("rail"), status: "RESOLVED", amount: Money(cents: try row.decode("amount_cents")),
             reference: try row.decode("reference"), detail: "\(try row.decode("detail", as: String.self)); resolved by \(name): \(reason)", policyID: policyID
         )
         return true

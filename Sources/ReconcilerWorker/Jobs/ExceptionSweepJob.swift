@@ -29,7 +29,7 @@ struct ExceptionSweepJob: ScheduledJob {
             for row in items {
                 let item = try Matcher.Item(row: row)
                 try book.open(
-                    kind: "unmatched_\(item.kind)", amount: item.amount, reference: item.reference, itemID: item.id, paymentID: nil, policyID: nil,
+                    kind: "unmatched_\(item.kind)", rail: item.rail, amount: item.amount, reference: item.reference, itemID: item.id, paymentID: nil, policyID: nil,
                     detail: "\(item.kind) of \(item.amount) on \(item.date) matches no payment", on: today.description
                 )
             }
@@ -47,7 +47,7 @@ struct ExceptionSweepJob: ScheduledJob {
                 let item = try ExpectedItem(row: row)
                 let kind = item.rail == "ach" ? "missing_deposit" : "missing_settlement"
                 try book.open(
-                    kind: kind, amount: item.amount, reference: item.reference ?? "", itemID: nil, paymentID: item.paymentID, policyID: item.policyID,
+                    kind: kind, rail: item.rail, amount: item.amount, reference: item.reference ?? "", itemID: nil, paymentID: item.paymentID, policyID: item.policyID,
                     detail: "\(item.rail) payment \(item.paymentID) of \(item.amount) due \(item.expectedOn) has no \(item.rail == "ach" ? "deposit or return" : "settlement")",
                     on: today.description
                 )

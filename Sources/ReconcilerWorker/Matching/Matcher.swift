@@ -97,7 +97,7 @@ struct Matcher {
         guard amountAgrees else {
             try setStatus(item, expected, "MISMATCHED")
             try ExceptionBook(database: database, traceID: traceID).open(
-                kind: "amount_mismatch", amount: item.amount - expected.amount, reference: item.reference, itemID: item.id,
+                kind: "amount_mismatch", rail: item.rail, amount: item.amount - expected.amount, reference: item.reference, itemID: item.id,
                 paymentID: expected.paymentID, policyID: expected.policyID,
                 detail: "\(item.kind) of \(item.amount) for an attempt of \(expected.amount) (zero tolerance)", on: item.date
             )
@@ -121,7 +121,7 @@ struct Matcher {
             try events.returned(expected, failure: .achReturned(code), returnCode: code.rawValue, late: expected.succeededPublished, on: item.date)
         case "notification_of_change":
             try ExceptionBook(database: database, traceID: traceID).open(
-                kind: "notification_of_change", amount: .zero, reference: item.reference, itemID: item.id, paymentID: expected.paymentID,
+                kind: "notification_of_change", rail: "ach", amount: .zero, reference: item.reference, itemID: item.id, paymentID: expected.paymentID,
                 policyID: expected.policyID,
                 detail: "\(item.detail["change_code"]?.stringValue ?? "C??"): corrected data '\(item.detail["corrected_data"]?.stringValue ?? "")'; update the payment method",
                 on: item.date

@@ -41,10 +41,10 @@ struct ReconEvents {
         ])
     }
 
-    func exception(id: Int64, kind: String, status: String, amount: Money, reference: String, detail: String, policyID: String?) throws {
+    func exception(id: Int64, kind: String, rail: String, status: String, amount: Money, reference: String, detail: String, policyID: String?) throws {
         var data: [String: JSONValue] = [
             "exception_id": .string(String(id)), "kind": .string(kind), "status": .string(status), "amount": .string(amount.description),
-            "reference": .string(reference), "detail": .string(detail),
+            "reference": .string(reference), "detail": .string(detail), "rail": .string(rail),
         ]
         data["policy_id"] = policyID.map(JSONValue.string)
         try Outbox.enqueue(
