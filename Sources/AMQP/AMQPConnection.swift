@@ -22,11 +22,17 @@ public final class AMQPConnection {
             isOpen = false
             throw AMQPError(.connectionFailed, "could not create a socket")
         }
-        var timeout = timeval(configuration.connectTimeout)
-        let status = amqp_socket_open_noblock(socket, configuration.host, Int32(configuration.port), &timeout)
-        guard status == AMQP_STATUS_OK.rawValue else {
+        // The first node that accepts the connection; a cluster's nodes in the configured order.
+        var failures: [String] = []
+        for endpoint in configuration.endpoints {
+            var timeout = timeval(configuration.connectTimeout)
+            let status = amqp_socket_open_noblock(socket, endpoint.host, Int32(endpoint.port), &timeout)
+            if status == AMQP_STATUS_OK.rawValue { break }
+            failures.append("\(endpoint): \(Self.statusText(status))")
+        }
+        guard failures.count < configuration.endpoints.count else {
             isOpen = false
-            throw AMQPError(.connectionFailed, "cannot reach the broker at \(configuration): \(Self.statusText(status))")
+            throw AMQPError(.connectionFailed, "cannot reach the broker at \(configuration): \(failures.joined(separator: "; "))")
         }
         let reply = coverpay_amqp_login_plain(
             state, configuration.virtualHost, 0, 131_072, Int32(configuration.heartbeat),

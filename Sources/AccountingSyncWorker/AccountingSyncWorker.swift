@@ -4,5 +4,5 @@ import Fleet
 /// runtime (health, metrics, outbox relay) but declares and consumes no queue, so no event is
 /// acknowledged without being handled.
 public enum AccountingSyncWorker {
-    public static let definition = WorkerDefinition(name: "accounting-sync", defaultHTTPPort: 19105, handlers: [])
+    public static let definition = WorkerDefinition(name: "accounting-sync", defaultHTTPPort: 19105, handlers: [], jobs: [GLSyncJob()])
 }

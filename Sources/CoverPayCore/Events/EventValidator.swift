@@ -8,7 +8,12 @@ public struct EventValidator: Sendable {
         case panRejected = "pan_rejected"
         case unknownType = "unknown_type"
         case schemaViolation = "schema_violation"
+        case oversizeBody = "oversize_body"
     }
+
+    /// The largest body a worker parses. CoverPay's events are a few kilobytes; a bigger body is
+    /// refused before parsing, so one hostile message cannot exhaust a worker's memory or time.
+    public static let maximumBodyBytes = 1 << 20
 
     public struct Rejection: Error, Sendable, Equatable {
         public let reason: Reason
@@ -25,6 +30,12 @@ public struct EventValidator: Sendable {
     }
 
     public func validate(_ body: [UInt8]) -> Result<CloudEvent, Rejection> {
+        guard body.count <= Self.maximumBodyBytes else {
+            let masked = Array(PANScanner.masked(String(decoding: body, as: UTF8.self)).utf8)
+            return .failure(Rejection(
+                reason: .oversizeBody, detail: "body of \(body.count) bytes exceeds the \(Self.maximumBodyBytes)-byte limit", body: masked
+            ))
+        }
         let text = String(decoding: body, as: UTF8.self)
         let json: JSONValue
         do {
