@@ -10,6 +10,7 @@ struct CoverPay: AsyncParsableCommand {
             DLQCommand.self, StatusCommand.self, EventsCommand.self, ScheduleCommand.self, DemoCommand.self, RoutesCommand.self, PaymentsCommand.self, ACHCommand.self, BenchCommand.self,
             LedgerCommand.self, GLCommand.self,
             FuzzCommand.self, ChaosCommand.self,
+            ReconCommand.self, SandboxCommand.self,
         ]
     )
 }

@@ -68,7 +68,9 @@ public struct EventValidator: Sendable {
     }
 
     /// The path of the first string holding a card number. An ACH `account_number` is exempt: bank
-    /// account numbers run to 17 digits and some pass the Luhn check by chance.
+    /// account numbers run to 17 digits and some pass the Luhn check by chance. So is a NACHA trace
+    /// number (15 digits: ODFI identification and sequence), in `trace_number` or as the
+    /// `reference` of an object whose `rail` is `ach`.
     static func cardNumberPath(in value: JSONValue, at path: String) -> String? {
         switch value {
         case .string(let text), .number(let text):
@@ -80,7 +82,9 @@ public struct EventValidator: Sendable {
             return nil
         case .object(let members):
             let isBankAccount = members["type"]?.stringValue == "ach"
-            for (key, member) in members.sorted(by: { $0.key < $1.key }) where !(isBankAccount && key == "account_number") {
+            let isACH = members["rail"]?.stringValue == "ach"
+            for (key, member) in members.sorted(by: { $0.key < $1.key })
+            where !(isBankAccount && key == "account_number") && key != "trace_number" && !(isACH && key == "reference") {
                 if let found = cardNumberPath(in: member, at: "\(path).\(key)") { return found }
             }
             return nil
