@@ -6,6 +6,7 @@ import Fleet
 import Foundation
 import Postgres
 import ReconcilerWorker
+import RetrierWorker
 import SchedulerWorker
 import Testing
 
