@@ -83,7 +83,9 @@ final class DemoProgress {
     }
 
     func say(_ line: String) {
-        if !quiet { print(line) }
+        guard !quiet else { return }
+        print(line)
+        fflush(nil)
     }
 
     func dayDone(_ day: CalendarDate) throws {
@@ -98,10 +100,10 @@ final class DemoProgress {
             + "\(snapshot.outbox) in the outbox, \(try fleet.awaitingOutcome()) payments awaiting an outcome"
         if terminal {
             print("\r\u{1B}[K" + line, terminator: "")
-            fflush(nil)  // every stream: stdout itself is not concurrency-safe to name in Swift 6
         } else {
             print(line)
         }
+        fflush(nil)  // every stream: stdout itself is not concurrency-safe to name in Swift 6
     }
 
     func finish() {
