@@ -127,13 +127,13 @@ struct TraceTests {
 extension TraceTests {
     /// Records events in the timeline as the retrier and the reconciler will publish them
     /// (docs/payment-loop.md), in order, the way `Outbox.enqueue` does.
-    static func record(_ policy: String, _ events: [(String, [String: JSONValue])]) throws {
-        for (type, data) in events {
+    static func record(_ policy: String, _ events: [(String, String, [String: JSONValue])]) throws {
+        for (worker, type, data) in events {
             var payload = data
             payload["policy_id"] = .string(policy)
             let event = Events.envelope(type, policy: policy, data: payload)
             var body = event.objectValue ?? [:]
-            body["source"] = .string(type.contains("retry") || type.contains("delinquency") ? "coverpay/retrier" : "coverpay/reconciler")
+            body["source"] = .string("coverpay/\(worker)")
             try LiveServices.database().query(
                 "INSERT INTO coverpay.payment_events (event_id, type, policy_id, body) VALUES ($1, $2, $3, $4::jsonb)",
                 [event["id"]!.stringValue!, type, policy, JSONValue.object(body).serialized()]
@@ -153,17 +153,17 @@ extension TraceTests {
             return data
         }
         try Self.record(policy, [
-            ("coverpay.payment.failed", payment(1, attempt: 1, rail: "card", ["failure_code": .string("card_soft_decline"), "retryable": .bool(true), "message": .string("insufficient funds")])),
-            ("coverpay.delinquency.changed", ["from": .string("current"), "to": .string("past_due"), "past_due_amount": .string("100.00"), "changed_on": .string("2027-03-02")]),
-            ("coverpay.retry.scheduled", ["entry_number": .number("1"), "next_attempt": .number("2"), "retry_on": .string("2027-03-04"), "rail": .string("card"),
+            ("collector", "coverpay.payment.failed", payment(1, attempt: 1, rail: "card", ["failure_code": .string("card_soft_decline"), "retryable": .bool(true), "message": .string("insufficient funds")])),
+            ("retrier", "coverpay.delinquency.changed", ["from": .string("current"), "to": .string("past_due"), "past_due_amount": .string("100.00"), "changed_on": .string("2027-03-02")]),
+            ("retrier", "coverpay.retry.scheduled", ["entry_number": .number("1"), "next_attempt": .number("2"), "retry_on": .string("2027-03-04"), "rail": .string("card"),
                                           "rule": .string("card-soft-backoff"), "failure_code": .string("card_soft_decline"), "budget_used": .number("1"), "budget_limit": .number("15")]),
-            ("coverpay.payment.succeeded", payment(1, attempt: 2, rail: "card", ["processor_reference": .string("ch_2")])),
-            ("coverpay.delinquency.cured", ["past_due_amount": .string("100.00"), "cured_on": .string("2027-03-04"), "cured_by": .string("payment")]),
-            ("coverpay.payment.succeeded", payment(2, attempt: 1, rail: "ach", ["trace_number": .string("011000010000042"), "succeeded_on": .string("2027-04-02")])),
-            ("coverpay.payment.returned", payment(2, attempt: 1, rail: "ach", ["failure_code": .string("ach_return_R07"), "return_code": .string("R07"), "late": .bool(true),
+            ("collector", "coverpay.payment.succeeded", payment(1, attempt: 2, rail: "card", ["processor_reference": .string("ch_2")])),
+            ("retrier", "coverpay.delinquency.cured", ["past_due_amount": .string("100.00"), "cured_on": .string("2027-03-04"), "cured_by": .string("payment")]),
+            ("reconciler", "coverpay.payment.succeeded", payment(2, attempt: 1, rail: "ach", ["trace_number": .string("011000010000042"), "succeeded_on": .string("2027-04-02")])),
+            ("reconciler", "coverpay.payment.returned", payment(2, attempt: 1, rail: "ach", ["failure_code": .string("ach_return_R07"), "return_code": .string("R07"), "late": .bool(true),
                                                                                "returned_on": .string("2027-04-07"), "retryable": .bool(false), "message": .string("authorization revoked")])),
-            ("coverpay.payment.returned", payment(3, attempt: 1, rail: "card", ["failure_code": .string("card_chargeback"), "late": .bool(true), "returned_on": .string("2027-05-20"), "retryable": .bool(false)])),
-            ("coverpay.something.future", ["entry_number": .number("3"), "detail": .string("a newer worker's event")]),
+            ("reconciler", "coverpay.payment.returned", payment(3, attempt: 1, rail: "card", ["failure_code": .string("card_chargeback"), "late": .bool(true), "returned_on": .string("2027-05-20"), "retryable": .bool(false)])),
+            ("future-worker", "coverpay.something.future", ["entry_number": .number("3"), "detail": .string("a newer worker's event")]),
         ])
 
         let first = Self.steps(try Self.trace([policy, "--entry", "1"]))
@@ -174,6 +174,7 @@ extension TraceTests {
         #expect(summaries.contains { $0 == "retry: attempt 2 by card on 2027-03-04 after card_soft_decline (rule card-soft-backoff, budget 1/15)" })
         #expect(summaries.last?.contains("delinquency cured on 2027-03-04") == true)
         #expect(first.first { $0["type"] == .string("coverpay.retry.scheduled") }?["worker"] == .string("retrier"))
+        #expect(first.first?["worker"] == .string("collector"))
 
         let second = Self.steps(try Self.trace([policy, "--entry", "2"])).compactMap { $0["summary"]?.stringValue }
         #expect(second.count == 4, "\(second)") // its two steps and the policy-wide delinquency steps
