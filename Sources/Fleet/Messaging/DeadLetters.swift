@@ -42,7 +42,8 @@ public struct DeadLetter: Sendable {
         worker = headers[Headers.errorWorker]?.stringValue ?? (unroutable ? "upstream" : "rabbitmq")
         attempts = Int(headers[Headers.errorAttempts]?.intValue ?? deathTable["count"]?.intValue ?? 1)
         firstSeen = headers[Headers.errorFirstSeen]?.stringValue
-            ?? deathTable["time"]?.intValue.map { Date(timeIntervalSince1970: Double($0)).formatted(.iso8601) } ?? "-"
+            ?? deathTable["time"]?.intValue.map { Date(timeIntervalSince1970: Double($0)).formatted(.iso8601) }
+            ?? (unroutable ? body?["time"]?.stringValue : nil) ?? "-"
         originalExchange = headers[Headers.originalExchange]?.stringValue ?? deathTable["exchange"]?.stringValue ?? Topology.eventsExchange
         originalRoutingKey = headers[Headers.originalRoutingKey]?.stringValue ?? deathKeys.first?.stringValue
             ?? (unroutable ? delivery.routingKey : type)
