@@ -45,7 +45,7 @@ struct DemoReport {
             "run_id": .string(runID), "period": .string(period),
             "sections": .array(sections.map { section in
                 .object([
-                    "title": .string(section.title), "empty": section.empty.map(JSONValue.string) ?? .null,
+                    "title": .string(section.title), "empty": section.rows.isEmpty ? section.empty.map(JSONValue.string) ?? .null : .null,
                     "rows": .array(section.rows.map { row in
                         .object(["label": .string(row.label), "text": .string(row.text), "data": .object(row.data)])
                     }),
