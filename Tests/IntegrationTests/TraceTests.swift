@@ -126,7 +126,9 @@ struct TraceTests {
 
 extension TraceTests {
     /// Records events in the timeline as the retrier and the reconciler will publish them
-    /// (docs/payment-loop.md), in order, the way `Outbox.enqueue` does.
+    /// (docs/payment-loop.md), in order, the way `Outbox.enqueue` does. They are stand-ins, so the
+    /// test removes them (`forget`): the timeline must hold only what real workers published
+    /// (tests/python/test_published_events.py validates it against the schemas).
     static func record(_ policy: String, _ events: [(String, String, [String: JSONValue])]) throws {
         for (worker, type, data) in events {
             var payload = data
@@ -141,9 +143,14 @@ extension TraceTests {
         }
     }
 
+    static func forget(_ policy: String) {
+        _ = try? LiveServices.database().query("DELETE FROM coverpay.payment_events WHERE policy_id = $1", [policy])
+    }
+
     @Test("the stories on-call asks about: a soft decline retried then cured, an R07 late return, a chargeback")
     func paymentLoopStories() throws {
         let policy = Events.uniqueID("trace-stories")
+        defer { Self.forget(policy) }
         func payment(_ entry: Int, attempt: Int, rail: String, _ extra: [String: JSONValue] = [:]) -> [String: JSONValue] {
             var data: [String: JSONValue] = [
                 "entry_number": .number("\(entry)"), "attempt": .number("\(attempt)"), "payment_id": .string("\(policy)-\(entry)-\(attempt)"),

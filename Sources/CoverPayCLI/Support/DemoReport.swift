@@ -359,17 +359,18 @@ struct DemoReportQueries {
     }
 
     func glSync() throws -> DemoReport.Section {
+        // Batches are not sent in entry order (`through_entry_id` is not a cursor), so the lag is
+        // the journal's entry count less the entries the answered batches carried.
         let row = try database.query("""
             SELECT count(*) AS batches, coalesce(sum((body->'data'->>'entries')::int), 0) AS entries,
-                   coalesce(max((body->'data'->>'through_entry_id')::bigint), 0) AS through,
-                   (SELECT coalesce(max(entry_id), 0) FROM ledger.journal_entries) AS last_entry
+                   (SELECT count(*) FROM ledger.journal_entries) AS journal
             FROM coverpay.payment_events WHERE type = 'coverpay.gl.synced'
             """)[0]
         var section = DemoReport.Section(title: "GL sync (gl.synced)", empty: "no GL sync yet (accounting-sync publishes gl.synced; sync is off while no QuickBooks realm is set)")
         guard count(row, "batches") > 0 else { return section }
-        let lag = count(row, "last_entry") - count(row, "through")
+        let lag = count(row, "journal") - count(row, "entries")
         section.rows.append(.init(
-            label: "synced", text: "\(count(row, "entries")) entries in \(count(row, "batches")) batches, through entry \(count(row, "through")); \(lag) entries behind",
+            label: "synced", text: "\(count(row, "entries")) of \(count(row, "journal")) journal entries in \(count(row, "batches")) batches; \(lag) not synced yet",
             data: ["entries": .number("\(count(row, "entries"))"), "batches": .number("\(count(row, "batches"))"), "lag_entries": .number("\(lag)")]
         ))
         return section
