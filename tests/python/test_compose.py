@@ -134,3 +134,20 @@ def test_shared_folders_are_named_volumes_mounted_by_exactly_their_users(compose
     # Tools run on demand, never with a plain `up`.
     for tool in ("sandbox-bank", "demo"):
         assert services[tool]["profiles"] == ["tools"]
+
+
+def test_unroutable_events_are_kept_by_the_definitions():
+    """coverpay.events' alternate exchange and its queue, and the fleet's own types routed to
+    coverpay.published, are in the definitions docker-compose loads."""
+    definitions = json.loads((REPO / "Deploy" / "rabbitmq" / "definitions.json").read_text())
+    exchanges = {e["name"]: e for e in definitions["exchanges"]}
+    assert exchanges["coverpay.events"]["arguments"] == {"alternate-exchange": "coverpay.unroutable"}
+    assert exchanges["coverpay.unroutable"]["type"] == "fanout"
+    assert "coverpay.unroutable" in [q["name"] for q in definitions["queues"]]
+    bindings = definitions["bindings"]
+    assert {"source": "coverpay.unroutable", "destination": "coverpay.unroutable"} in [
+        {"source": b["source"], "destination": b["destination"]} for b in bindings]
+    published = {b["routing_key"] for b in bindings
+                 if b["destination"] == "coverpay.published" and b["destination_type"] == "exchange"}
+    assert {"coverpay.payment.routed", "coverpay.ledger.posted", "coverpay.gl.synced"} <= published
+    assert not any(key.startswith("coverpay.policy.") and key != "coverpay.policy.cancellation_requested" for key in published)
