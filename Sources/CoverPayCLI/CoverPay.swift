@@ -11,6 +11,7 @@ struct CoverPay: AsyncParsableCommand {
             LedgerCommand.self, GLCommand.self,
             FuzzCommand.self, ChaosCommand.self,
             ReconCommand.self, SandboxCommand.self,
+            TraceCommand.self,
         ]
     )
 }
