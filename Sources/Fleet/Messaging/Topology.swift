@@ -45,7 +45,7 @@ public enum Topology {
         "schedule.updated", "installment.due", "payment.routed", "payment.attempted", "payment.succeeded", "payment.failed",
         "payment.returned", "payment.settled", "retry.scheduled", "delinquency.changed", "delinquency.cured", "notice.requested",
         "policy.cancellation_requested", "refund.requested", "fee.assessed", "fee.waived", "installment.written_off",
-        "recon.exception", "ledger.posted", "gl.synced",
+        "recon.exception", "ledger.posted", "gl.synced", "payment.applied", "payment.unapplied",
     ].map { "coverpay.\($0)" }
 
     static let exchanges: [(name: String, type: String, arguments: AMQPTable)] = [
