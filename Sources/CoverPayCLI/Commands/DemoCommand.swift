@@ -4,6 +4,7 @@ import CoverPayCore
 import Fleet
 import Foundation
 import Postgres
+import ReconcilerWorker
 
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,12 +46,16 @@ struct DemoCommand: ParsableCommand {
         try fleet.waitUntilQuiet()
         let upstream = DemoUpstream(changes: book.changes, broker: broker)
 
-        // One simulated day: each step runs, then the fleet is left to finish what it caused.
-        // A new per-day step is one more line here, e.g. the sandbox bank settling each business day:
-        //   DemoStep("bank") { day in if BankingCalendar.federalReserve.isBankingDay(day) { try settleBank(day) } },
+        // One simulated day: each step runs, then the fleet is left to finish what it caused. The
+        // sandbox bank answers each business day's NACHA files and card charges, as a bank's and a
+        // processor's overnight files would.
+        let bank = SandboxBank.fromEnvironment
         let steps: [DemoStep] = [
             DemoStep("upstream") { day in try upstream.publish(through: day) },
             DemoStep("clock") { day in try BusinessClock.set(day.description, database) },
+            DemoStep("bank") { day in
+                if BankingCalendar.federalReserve.isBankingDay(day) { _ = try bank.settle(date: day, database: database) }
+            },
         ]
         var day = first
         while day <= last {
