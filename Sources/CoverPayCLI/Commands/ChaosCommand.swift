@@ -3,6 +3,7 @@ import CoverPayCore
 import CoverPayTools
 import Fleet
 import Foundation
+import ReconcilerWorker
 
 struct ChaosCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,14 +35,17 @@ struct ChaosCommand: ParsableCommand {
     func run() throws {
         let environment = try CLIEnvironment()
         let root = URL(fileURLWithPath: environment.configuration.schemasDirectory).deletingLastPathComponent()
+        let bank = SandboxBank.fromEnvironment
         let chaos = ChaosRun(
             configuration: environment.configuration, queues: Catalog.queues, workers: Catalog.workers.map(\.name),
             settings: .init(
                 policies: policies, days: days, replicas: replicas, faultInterval: .seconds(faultInterval),
                 settleTimeout: .seconds(settleTimeout), repositoryRoot: root,
-                achOutboundDirectory: ProcessInfo.processInfo.environment["COVERPAY_ACH_OUTBOUND_DIR"] ?? root.appendingPathComponent(".local/ach/outbound").path
+                achOutboundDirectory: bank.outboundDirectory
             )
-        )
+        ) { day, database in
+            if BankingCalendar.federalReserve.isBankingDay(day) { _ = try bank.settle(date: day, database: database) }
+        }
         var outcomes: [ChaosRun.Outcome] = []
         do {
             for number in 0..<runs {

@@ -50,12 +50,13 @@ public struct ChaosRun {
     let queues: [QueueDefinition]
     let workers: [String]
     let settings: Settings
-    /// Work for each simulated business day after the clock moves (the sandbox bank's settlement).
-    let dailyStep: (CalendarDate) throws -> Void
+    /// Work for each simulated day after the clock moves (the sandbox bank's settlement). It may be
+    /// run again after a database crash, so it must be idempotent.
+    let dailyStep: (CalendarDate, PostgresConnection) throws -> Void
 
     public init(
         configuration: FleetConfiguration, queues: [QueueDefinition], workers: [String], settings: Settings,
-        dailyStep: @escaping (CalendarDate) throws -> Void = { _ in }
+        dailyStep: @escaping (CalendarDate, PostgresConnection) throws -> Void = { _, _ in }
     ) {
         self.configuration = configuration
         self.queues = queues
@@ -85,7 +86,7 @@ public struct ChaosRun {
         for offset in 0..<settings.days {
             let today = start.adding(days: offset - 2)
             try database.run { try BusinessClock.set(today.description, $0) }
-            try dailyStep(today)
+            try database.run { try dailyStep(today, $0) }
             Thread.sleep(forTimeInterval: 2)
         }
         injector.finish()
