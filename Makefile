@@ -2,7 +2,7 @@
 #   make build        swift build (debug)
 #   make demo         local services + build + migrate + topology + fleet + `coverpay demo`
 #   make test         local services + a fresh test database and vhost + Swift tests (unit and
-#                     integration) + Python tests
+#                     integration) + a short chaos run + Python tests
 #   make clean-local  stop everything and delete .local/
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -111,6 +111,14 @@ test:
 	    step "swift test" swift_test || true
 	else
 	    skip "swift test" "build failed"
+	fi
+	if [[ $$services_ok == 1 && $$build_ok == 1 ]]; then
+	    # The short chaos run (docs/reliability.md): two replicas of every worker through billing
+	    # days while workers are killed, the broker restarted and the database crashed; audited.
+	    step "coverpay chaos (short)" $(COVERPAY) chaos --runs 1 --policies 20 --days 16 --fault-interval 4 --settle-timeout 180 || true
+	    $(FLEET) stop >/dev/null 2>&1 || true
+	else
+	    skip "coverpay chaos (short)" "services or build failed"
 	fi
 	step "docker-compose client" compose_client || true
 	if step "pip install tests/python/requirements.txt" pip_install; then
