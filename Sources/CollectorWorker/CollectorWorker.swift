@@ -11,6 +11,7 @@ public enum CollectorWorker {
         routingKeys: ["coverpay.policy.issued", "coverpay.payment_method.updated", "coverpay.policy.cancelled", "coverpay.policy.reinstated"]
     )
     public static let installmentsQueue = QueueDefinition(name: "collector.installments", routingKeys: ["coverpay.installment.due"])
+    public static let outcomesQueue = QueueDefinition(name: "collector.outcomes", routingKeys: ["coverpay.payment.returned"])
 
     public static let definition: WorkerDefinition = {
         // The CLI lists this definition for topology without collector settings; jobs need them.
@@ -26,7 +27,7 @@ public enum CollectorWorker {
         }
         return WorkerDefinition(
             name: name, defaultHTTPPort: 19102,
-            handlers: [PolicyEventHandler(), InstallmentDueHandler(processors: processors, claims: claims)],
+            handlers: [PolicyEventHandler(), InstallmentDueHandler(processors: processors, claims: claims), ReturnedPaymentHandler()],
             jobs: jobs
         )
     }()

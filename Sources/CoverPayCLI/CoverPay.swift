@@ -8,6 +8,7 @@ struct CoverPay: AsyncParsableCommand {
         subcommands: [
             MigrateCommand.self, TopologyCommand.self, ClockCommand.self, PublishCommand.self,
             DLQCommand.self, StatusCommand.self, EventsCommand.self, ScheduleCommand.self, DemoCommand.self, RoutesCommand.self, PaymentsCommand.self, ACHCommand.self, BenchCommand.self,
+            RecoveryCommand.self, DelinquencyCommand.self,
         ]
     )
 }

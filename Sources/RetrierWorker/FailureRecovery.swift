@@ -27,7 +27,6 @@ struct FailureRecovery {
         case "paid", "written_off", "invalid": "the installment is \(installment.status)"
         case _ where failure.attempt < installment.lastAttempt: "attempt \(failure.attempt) is older than attempt \(installment.lastAttempt)"
         case _ where failure.attempt < installment.budgetStartAttempt: "attempt \(failure.attempt) used a payment method replaced since"
-        case _ where policy.delinquency.stage == .cancelled: "the policy is cancelled"
         default: nil
         }
         if let ignored {
@@ -41,7 +40,11 @@ struct FailureRecovery {
             failedAttempt: failure.attempt, rail: failure.rail ?? .card, budgetStartAttempt: installment.budgetStartAttempt,
             budgetStartedOn: installment.budgetStartedOn, originalSettlement: installment.originalSettlement, failedOn: book.today
         )
-        let plan = RetryPlanner.plan(failure.classification, state)
+        // A cancelled policy is never retried nor made delinquent; what it still owes (the earned
+        // premium of its cancellation entry) waits in `recovery list` for an operator.
+        let plan = policy.delinquency.stage == .cancelled
+            ? .stop(rule: "policy_cancelled", reason: "the policy is cancelled: no retry; an operator collects or writes off what is owed")
+            : RetryPlanner.plan(failure.classification, state)
         guard try book.recordFailure(failure, decision: Self.json(plan)) else {
             return book.context.logger.info("failure already handled", metadata: ["payment_id": "\(failure.paymentID)"])
         }
@@ -58,7 +61,7 @@ struct FailureRecovery {
         case .stop(let rule, let reason):
             try book.update(installment, status: "stopped", lastAttempt: failure.attempt, paymentID: failure.paymentID, failureCode: failure.failureCode,
                             stopRule: rule, stopReason: reason)
-            try book.retriesStopped(failure.policyID)
+            if policy.delinquency.stage != .cancelled { try book.retriesStopped(failure.policyID) }
         }
         if case .achReturn(let code) = failure.classification {
             try ReturnFees(book: book).assess(policy: policy, failure: failure, code: code)

@@ -2,8 +2,9 @@ import CoverPayCore
 import Fleet
 
 /// A new payment method stops the retries of the old one and starts a fresh budget: every
-/// installment in arrears gets its next attempt today, with the new method (the collector reads
-/// the policy's current method when the attempt arrives). R08 and every "never" return code are
+/// installment in arrears gets its next attempt the next day, with the new method (the collector
+/// reads the policy's current method when the attempt arrives; the day between lets the collector,
+/// which learns the method on another queue, store it first). R08 and every "never" return code are
 /// collected again this way, since the new method carries a new authorization.
 struct MethodChange {
     let book: RecoveryBook
@@ -14,14 +15,15 @@ struct MethodChange {
         for var installment in try book.arrearsInstallments(policyID) {
             let attempt = try book.highestAttempt(installment) + 1
             installment.budgetStartAttempt = attempt
-            installment.budgetStartedOn = book.today
+            let retryOn = book.today.adding(days: 1)
+            installment.budgetStartedOn = retryOn
             installment.originalSettlement = nil
-            guard try book.scheduleRetry(installment, attempt: attempt, retryOf: "payment_method_updated", on: book.today,
+            guard try book.scheduleRetry(installment, attempt: attempt, retryOf: "payment_method_updated", on: retryOn,
                                          rule: "payment_method_changed", reason: "payment_method_changed") else { continue }
             try book.update(installment, status: "retrying", stopRule: nil, stopReason: nil)
             try book.context.emit(type: "coverpay.retry.scheduled", subject: policyID, data: .object([
                 "policy_id": .string(policyID), "entry_number": .number("\(installment.entryNumber)"),
-                "attempt": .number("\(attempt - 1)"), "next_attempt": .number("\(attempt)"), "retry_on": .string(book.today.description),
+                "attempt": .number("\(attempt - 1)"), "next_attempt": .number("\(attempt)"), "retry_on": .string(retryOn.description),
                 "rail": .null, "rule": .string("payment_method_changed"), "failure_code": .null,
                 "budget_used": .number("0"), "budget_limit": .null, "amount": .string(installment.amount.description),
             ]))

@@ -4,6 +4,7 @@ import CoverPayCore
 import Fleet
 import Foundation
 import Postgres
+import RetrierWorker
 import SchedulerWorker
 import Testing
 
@@ -59,7 +60,7 @@ enum LiveServices {
         prepared
         try database().query("DELETE FROM coverpay.outbox")
         let broker = try broker()
-        let queues = [SchedulerWorker.definition, CollectorWorker.definition].flatMap(\.queues)
+        let queues = [SchedulerWorker.definition, CollectorWorker.definition, RetrierWorker.definition].flatMap(\.queues)
         for name in queues.flatMap(Topology.queueNames(of:)) {
             try broker.purgeQueue(name)
         }
