@@ -191,6 +191,10 @@ struct RecoveryCommand: ParsableCommand {
 
     static func publish(_ type: String, policy: String, data: [String: JSONValue], _ environment: CLIEnvironment) throws {
         let event = Outbox.makeEvent(type: type, subject: policy, data: .object(data), source: "coverpay-cli")
-        try EventPublisher.publish([event.json], on: try environment.broker())
+        let broker = try environment.broker()
+        try broker.enableConfirms(channel: 1)
+        guard try EventPublisher.publish([event.json], on: broker).isEmpty else {
+            throw CLIError("no queue is bound for \(type): apply the topology (coverpay topology apply)")
+        }
     }
 }
