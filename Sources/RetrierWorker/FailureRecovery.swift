@@ -17,9 +17,11 @@ struct FailureRecovery {
 
     func handle(_ failure: PaymentFailure) throws {
         guard var installment = try book.lockInstallment(failure.policyID, failure.entryNumber) else {
-            throw HandlerError.rejected(
-                reason: "unknown_installment",
-                detail: "\(failure.eventType) for payment \(failure.paymentID): entry \(failure.entryNumber) of policy '\(failure.policyID)' was never announced by coverpay.installment.due"
+            // Consumer threads can take the failure before the installment.due published ahead of
+            // it commits: retried through the delay queues, dead-lettered (retries_exhausted, with
+            // this detail) when the installment never comes.
+            throw HandlerError.transient(
+                "unknown installment: \(failure.eventType) for payment \(failure.paymentID): entry \(failure.entryNumber) of policy '\(failure.policyID)' was never announced by coverpay.installment.due"
             )
         }
         guard let policy = try book.lockPolicy(failure.policyID) else { return }
