@@ -71,7 +71,7 @@ struct ACHRecovery {
         try await RetrierFixture.stop(workers)
     }
 
-    @Test("R07 is never retried and carries no fee: past due at once")
+    @Test("R07 is never retried and carries no fee: past due at once; a new account is then debited as a new entry, not RETRY PYMT")
     func r07NeverRetried() async throws {
         try RetrierFixture.setClock("2099-02-02")
         defer { RetrierFixture.resetClock() }
@@ -91,6 +91,42 @@ struct ACHRecovery {
         let retry = try LiveServices.coverpay(["recovery", "retry-now", "\(policy):1", "--reason", "customer asked"])
         #expect(retry.status != 0)
         #expect(retry.stderr.contains("R07"))
+
+        // A new account (a new authorization) is a new entry, not a reinitiation: no RETRY PYMT.
+        try LiveServices.publish(RetrierFixture.methodUpdated(policy: policy, method: CollectorFixture.bankAccount(account: "555566667777")))
+        try await LiveServices.eventually("fresh attempt scheduled") { try RetrierFixture.retries(policy, status: "scheduled") == 1 }
+        try RetrierFixture.setClock("2099-02-05")
+        #expect(try await Self.entryDescription(policy: policy, attempt: 2) == NACHAEntryDescription.premium)
+        try await RetrierFixture.stop(workers)
+    }
+
+    @Test("a cancelled policy's positive cancellation entry (earned premium) is collected; its other entries are refused")
+    func earnedPremiumOfCancelledPolicy() async throws {
+        try RetrierFixture.setClock("2099-02-02")
+        defer { RetrierFixture.resetClock() }
+        let workers = try await RetrierFixture.workers()
+        let policy = Events.uniqueID("rt-earned")
+        try LiveServices.publish(CollectorFixture.issued(policy: policy, paymentMethod: CollectorFixture.card()))
+        try await CollectorFixture.known(policy)
+        try LiveServices.publish(Events.envelope("coverpay.policy.cancelled", policy: policy, data: [
+            "transaction_id": .string("\(policy)-tx2"), "sequence": .number("2"), "effective_date": .string("2099-02-01"),
+            "reason": .string("insured_request"), "items": .array([Events.item("dwelling", premium: "-100.00")]),
+        ]))
+        try await LiveServices.eventually("the collector knows it is cancelled") {
+            try LiveServices.count("SELECT count(*) AS n FROM collector.policies WHERE policy_id = $1 AND cancelled", [policy]) == 1
+        }
+        guard case .object(var cancellationDue) = CollectorFixture.due(policy: policy, entry: 2, amount: "42.10"),
+              case .object(var data)? = cancellationDue["data"] else { Issue.record("fixture shape"); return }
+        data["transaction"] = .string("cancellation")
+        cancellationDue["data"] = .object(data)
+        try LiveServices.publish(.object(cancellationDue))
+        try LiveServices.publish(CollectorFixture.due(policy: policy, entry: 1))
+        try await LiveServices.eventually("earned premium collected") { try CollectorFixture.status(policy: policy, entry: 2) == "succeeded" }
+        try await LiveServices.eventually("the issuance entry refused") { try CollectorFixture.status(policy: policy, entry: 1) == "failed" }
+        #expect(try CollectorFixture.events("coverpay.payment.failed", policy: policy).first?["failure_code"] == .string("policy_cancelled"))
+        try await LiveServices.eventually("the retrier holds it for an operator") { try RetrierFixture.installmentStatus(policy, entry: 1) == "stopped" }
+        #expect(try RetrierFixture.stage(policy) == "cancelled", "never delinquent")
+        #expect(try RetrierFixture.retries(policy) == 0)
         try await RetrierFixture.stop(workers)
     }
 }
