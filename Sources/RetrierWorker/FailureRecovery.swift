@@ -26,6 +26,8 @@ struct FailureRecovery {
         }
         guard let policy = try book.lockPolicy(failure.policyID) else { return }
         let ignored: String? = switch installment.status {
+        // A return (late ACH return, chargeback) reverses the payment that had paid the entry.
+        case "paid" where failure.eventType == "coverpay.payment.returned": nil
         case "paid", "written_off", "invalid": "the installment is \(installment.status)"
         case _ where failure.attempt < installment.lastAttempt: "attempt \(failure.attempt) is older than attempt \(installment.lastAttempt)"
         case _ where failure.attempt < installment.budgetStartAttempt: "attempt \(failure.attempt) used a payment method replaced since"
