@@ -38,6 +38,31 @@ struct CardRecovery {
         try await RetrierFixture.stop(workers)
     }
 
+    @Test("end to end with the real scheduler: its installment.due declined once, retried by the retrier, the entry ends paid")
+    func throughTheScheduler() async throws {
+        try RetrierFixture.setClock("2097-01-01")
+        defer { RetrierFixture.resetClock() }
+        let scheduler = try WorkerProcess("scheduler")
+        try await scheduler.waitUntilReady()
+        let workers = try await RetrierFixture.workers()
+        let policy = Events.uniqueID("rt-e2e")
+        try LiveServices.publish(CollectorFixture.issued(
+            policy: policy, paymentMethod: CollectorFixture.card(token: "tok_do_not_honor_once"), start: "2097-01-01", end: "2098-01-01"
+        ))
+        try await LiveServices.eventually("retry scheduled", timeout: .seconds(40)) {
+            try CollectorFixture.events("coverpay.retry.scheduled", policy: policy).first?["retry_on"] == .string("2097-01-02")
+        }
+        try RetrierFixture.setClock("2097-01-02")
+        try await LiveServices.eventually("attempt 2 collected", timeout: .seconds(40)) { try RetrierFixture.attemptStatus(policy, attempt: 2) == "succeeded" }
+        try await LiveServices.eventually("the scheduler marks entry 1 paid") {
+            try LiveServices.count("SELECT count(*) AS n FROM scheduler.entries WHERE policy_id = $1 AND entry_number = 1 AND is_paid", [policy]) == 1
+        }
+        #expect(try RetrierFixture.installmentStatus(policy) == "paid")
+        #expect(try RetrierFixture.retries(policy) == 1)
+        try await RetrierFixture.stop(workers)
+        try await scheduler.terminate()
+    }
+
     @Test("a hard-declined card is never retried: past due, NY notice with 15 days, then cancellation requested")
     func hardDeclineToCancellationRequest() async throws {
         try RetrierFixture.setClock("2099-02-02")
