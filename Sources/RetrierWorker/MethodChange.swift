@@ -10,9 +10,11 @@ struct MethodChange {
     let book: RecoveryBook
 
     func apply(policyID: String) throws {
+        // Installments before the policy: the lock order of every retrier transaction.
+        let installments = try book.arrearsInstallments(policyID)
         guard let policy = try book.lockPolicy(policyID), policy.delinquency.stage != .cancelled else { return }
         try book.cancelPendingRetries(policyID, reason: "payment_method_changed")
-        for var installment in try book.arrearsInstallments(policyID) {
+        for var installment in installments {
             let attempt = try book.highestAttempt(installment) + 1
             installment.budgetStartAttempt = attempt
             let retryOn = book.today.adding(days: 1)

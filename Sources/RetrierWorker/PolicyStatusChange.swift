@@ -7,6 +7,7 @@ struct PolicyStatusChange {
     let book: RecoveryBook
 
     func cancelled(policyID: String) throws {
+        _ = try book.arrearsInstallments(policyID) // installments before the policy: the retrier's lock order
         guard let policy = try ensurePolicy(policyID) else { return }
         try book.cancelPendingRetries(policyID, reason: "policy_cancelled")
         try book.database.query(

@@ -68,9 +68,11 @@ extension RecoveryBook {
         try apply(transition, to: policy)
     }
 
-    /// Cures the policy when nothing is in arrears any more.
+    /// Cures the policy when nothing is in arrears any more. The policy row is locked before the
+    /// arrears are summed: a failure of another installment handled concurrently (it holds the
+    /// policy lock until it commits) is then counted, never cured over.
     func cureIfPaid(_ policyID: String, by: String) throws {
-        guard try arrears(policyID) == .zero, let policy = try lockPolicy(policyID),
+        guard let policy = try lockPolicy(policyID), try arrears(policyID) == .zero,
               let transition = DelinquencyRules.cure(policy.delinquency, on: today) else { return }
         try apply(transition, to: policy, curedBy: by)
     }

@@ -3,7 +3,8 @@ import Fleet
 import Postgres
 
 /// The retrier's tables (`retrier.*`, migration 005) as the handlers and jobs use them, inside the
-/// transaction the runtime (or the job) opened.
+/// transaction the runtime (or the job) opened. Lock order, in every transaction: installment rows
+/// first, then the policy row (so two consumer threads or replicas never deadlock on one policy).
 struct RecoveryBook {
     let context: HandlerContext
     let today: CalendarDate

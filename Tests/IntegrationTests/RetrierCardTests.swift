@@ -63,11 +63,11 @@ struct CardRecovery {
         try await scheduler.terminate()
     }
 
-    @Test("a hard-declined card is never retried: past due, NY notice with 15 days, then cancellation requested")
+    @Test("a hard-declined card is never retried: past due, NY notice with 15 days, then cancellation requested (two retriers, each once)")
     func hardDeclineToCancellationRequest() async throws {
         try RetrierFixture.setClock("2099-02-02")
         defer { RetrierFixture.resetClock() }
-        let workers = try await RetrierFixture.workers()
+        let workers = try await RetrierFixture.workers(retriers: 2)
         let policy = Events.uniqueID("rt-hard")
         try LiveServices.publish(CollectorFixture.issued(policy: policy, paymentMethod: CollectorFixture.card(token: "tok_stolen_card"), state: "NY"))
         try await CollectorFixture.known(policy)
@@ -95,6 +95,9 @@ struct CardRecovery {
         try await LiveServices.eventually("cancellation requested") { try RetrierFixture.stage(policy) == "cancellation_requested" }
         let request = try #require(try CollectorFixture.events("coverpay.policy.cancellation_requested", policy: policy).first)
         #expect(request["reason"] == .string("nonpayment"))
+        try await Task.sleep(for: .seconds(1))
+        #expect(try CollectorFixture.events("coverpay.notice.requested", policy: policy).count == 1)
+        #expect(try CollectorFixture.events("coverpay.policy.cancellation_requested", policy: policy).count == 1)
         #expect(try LiveServices.count("SELECT count(*) AS n FROM collector.payments WHERE policy_id = $1", [policy]) == 1, "never retried")
         #expect(try CollectorFixture.events("coverpay.delinquency.changed", policy: policy).compactMap { $0["to"]?.stringValue }
             == ["past_due", "notice_sent", "cancellation_requested"])
