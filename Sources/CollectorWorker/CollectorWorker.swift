@@ -11,7 +11,10 @@ public enum CollectorWorker {
         routingKeys: ["coverpay.policy.issued", "coverpay.payment_method.updated", "coverpay.policy.cancelled", "coverpay.policy.reinstated"]
     )
     public static let installmentsQueue = QueueDefinition(name: "collector.installments", routingKeys: ["coverpay.installment.due"])
-    public static let outcomesQueue = QueueDefinition(name: "collector.outcomes", routingKeys: ["coverpay.payment.returned"])
+    /// The reconciler's verdicts on attempts: collector.payments.status follows them.
+    public static let outcomesQueue = QueueDefinition(
+        name: "collector.outcomes", routingKeys: ["coverpay.payment.succeeded", "coverpay.payment.settled", "coverpay.payment.returned"]
+    )
 
     public static let definition: WorkerDefinition = {
         // The CLI lists this definition for topology without collector settings; jobs need them.
@@ -27,7 +30,7 @@ public enum CollectorWorker {
         }
         return WorkerDefinition(
             name: name, defaultHTTPPort: 19102,
-            handlers: [PolicyEventHandler(), InstallmentDueHandler(processors: processors, claims: claims), ReturnedPaymentHandler()],
+            handlers: [PolicyEventHandler(), InstallmentDueHandler(processors: processors, claims: claims), PaymentOutcomeHandler()],
             jobs: jobs
         )
     }()
