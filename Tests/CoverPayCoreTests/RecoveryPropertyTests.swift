@@ -48,4 +48,52 @@ import Testing
             #expect(BankingCalendar.federalReserve.isBankingDay(on))
         }
     }
+
+    /// Random walks of days, stops, payments and cancellations through the delinquency rules: the
+    /// stage only moves forward one step at a time (except a cure to current and a reinstatement),
+    /// a notice always comes after the state's grace period, a cancellation request never before
+    /// the notice's earliest cancellation date, and a cancelled policy is never cured.
+    @Test func delinquencyMovesInOrder() async throws {
+        let rules = try CollectionFixtures.complianceRules()
+        let states = ["CA", "NY", "FL", "TX", "OH"]
+        await propertyCheck(count: 300, input: Gen.int(in: 0...4), Gen.uint64()) { stateIndex, seed in
+            let state = states[stateIndex]
+            var rng = SplitMix64(state: seed)
+            var today = CalendarDate(daysSinceEpoch: 47_000)
+            var delinquency = Delinquency()
+            for _ in 0..<60 {
+                let before = delinquency
+                let transition: DelinquencyTransition?
+                switch rng.next() % 10 {
+                case 0: transition = DelinquencyRules.retriesStopped(delinquency, on: today)
+                case 1: transition = DelinquencyRules.cure(delinquency, on: today)
+                case 2 where rng.next() % 5 == 0: transition = DelinquencyRules.cancelled(delinquency, on: today)
+                default:
+                    today = today.adding(days: Int(rng.next() % 4))
+                    transition = DelinquencyRules.advance(delinquency, today: today, state: state, rules: rules)
+                }
+                guard let transition else { continue }
+                #expect(transition.from == before.stage)
+                let to = transition.to
+                switch to.stage {
+                case .current:
+                    #expect(before.stage.isCurable || before.stage == .cancelled)
+                    #expect(to == Delinquency())
+                case .pastDue:
+                    #expect(before.stage == .current)
+                case .noticeSent:
+                    #expect(before.stage == .pastDue)
+                    let since = try! #require(before.pastDueSince)
+                    #expect(since.days(until: today) >= rules.gracePeriodDays(state: state).value)
+                    #expect(to.earliestCancellationDate == today.adding(days: rules.noticeDays(state: state).value))
+                case .cancellationRequested:
+                    #expect(before.stage == .noticeSent)
+                    #expect(try! #require(before.earliestCancellationDate) <= today)
+                case .cancelled:
+                    #expect(before.stage != .cancelled)
+                }
+                delinquency = to
+            }
+        }
+    }
 }
