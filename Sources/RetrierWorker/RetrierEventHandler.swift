@@ -28,6 +28,8 @@ struct RetrierEventHandler: EventHandler {
                 policyID: policyID, amount: try fields.money("amount"), entryNumber: fields.optionalInt("entry_number"),
                 reference: fields.string("reference") ?? event.id
             )
+        case "coverpay.schedule.updated":
+            try ScheduleChanges(book: book).apply(policyID: policyID, data: event.data)
         case "coverpay.payment_method.updated":
             try MethodChange(book: book).apply(policyID: policyID)
         case "coverpay.policy.cancelled":

@@ -10,6 +10,7 @@ public enum RetrierWorker {
     public static let queue = QueueDefinition(name: "retrier.events", routingKeys: [
         "coverpay.installment.due", "coverpay.payment.failed", "coverpay.payment.returned", "coverpay.payment.succeeded",
         "coverpay.payment.received", "coverpay.payment_method.updated", "coverpay.policy.cancelled", "coverpay.policy.reinstated",
+        "coverpay.schedule.updated",
     ])
 
     public static let definition = WorkerDefinition(

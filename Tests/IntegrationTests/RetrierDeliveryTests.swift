@@ -100,6 +100,40 @@ struct Delivery {
         try await retrier.terminate()
     }
 
+    @Test("schedule.updated: an entry made Invalid loses its pending retry and leaves the arrears; a changed total is what the retry presents")
+    func scheduleChanges() async throws {
+        try RetrierFixture.setClock("2099-02-02")
+        defer { RetrierFixture.resetClock() }
+        let retrier = try WorkerProcess("retrier")
+        try await retrier.waitUntilReady()
+        let policy = Events.uniqueID("rt-sched")
+        try LiveServices.publish(CollectorFixture.due(policy: policy, entry: 1))
+        try LiveServices.publish(CollectorFixture.due(policy: policy, entry: 2, scheduleDate: "2099-03-02"))
+        try LiveServices.publish(RetrierFixture.failed(policy: policy, paymentID: "pay1-\(policy)", entry: 1))
+        try LiveServices.publish(RetrierFixture.failed(policy: policy, paymentID: "pay2-\(policy)", entry: 2))
+        try await LiveServices.eventually("two retries pending") { try RetrierFixture.retries(policy, status: "scheduled") == 2 }
+        func entry(_ number: Int, status: String, total: String) -> JSONValue {
+            .object(["entry_number": .number("\(number)"), "schedule_date": .string("2099-02-02"), "transaction": .string("issuance"),
+                     "status": .string(status), "is_paid": .bool(false), "premium": .string(total), "fee": .string("0.00"),
+                     "tax": .string("0.00"), "total": .string(total)])
+        }
+        try LiveServices.publish(Events.envelope("coverpay.schedule.updated", policy: policy, data: [
+            "billable_total": .object(["premium": .string("80.00"), "fee": .string("0.00"), "tax": .string("0.00"), "total": .string("80.00")]),
+            "entries": .array([entry(1, status: "Invalid", total: "100.00"), entry(2, status: "Valid", total: "80.00")]),
+            "created_entries": .array([]), "updated_entries": .array([.number("1"), .number("2")]),
+        ]))
+        try await LiveServices.eventually("entry 1 invalid") { try RetrierFixture.installmentStatus(policy, entry: 1) == "invalid" }
+        #expect(try RetrierFixture.retries(policy, status: "cancelled") == 1)
+        try RetrierFixture.setClock("2099-02-03")
+        try await LiveServices.eventually("entry 2 presented") { try RetrierFixture.retries(policy, status: "published") == 1 }
+        try await Task.sleep(for: .seconds(1))
+        let presented = try CollectorFixture.events("coverpay.installment.due", policy: policy).filter { $0["attempt"] == .number("2") }
+        #expect(presented.count == 1)
+        #expect(presented.first?["entry_number"] == .number("2"))
+        #expect(presented.first?["amount"] == .string("80.00"))
+        try await retrier.terminate()
+    }
+
     @Test("bad input: an unknown return code (at once) and a failure of an unknown installment (once its retries are spent) go to the DLQ with their reason")
     func badInputDeadLettered() async throws {
         try RetrierFixture.setClock("2099-02-02")
