@@ -26,7 +26,8 @@ struct PaymentFailure {
         guard attempt >= 1 else { throw EventData.invalid("data.attempt must be 1 or more") }
         rail = fields.string("rail").flatMap(PaymentRail.init(rawValue:))
         var code = try fields.requiredString("failure_code")
-        if code.hasPrefix("ach_return_") == false, let returnCode = fields.string("return_code"), event.type == "coverpay.payment.returned" {
+        // A return that names only its Nacha code (`return_code`) is classified by that code.
+        if !code.hasPrefix("ach_return_"), let returnCode = fields.string("return_code"), event.type == "coverpay.payment.returned" {
             code = "ach_return_\(returnCode)"
         }
         failureCode = code

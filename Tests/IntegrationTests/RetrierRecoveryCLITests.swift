@@ -67,6 +67,38 @@ struct RecoveryCLI {
         try await retrier.terminate()
     }
 
+    @Test("retry-now presents a scheduled retry today; update-method gives a stopped installment a fresh attempt; bad methods are refused")
+    func retryNowAndUpdateMethod() async throws {
+        try RetrierFixture.setClock("2099-02-02")
+        defer { RetrierFixture.resetClock() }
+        let retrier = try WorkerProcess("retrier")
+        try await retrier.waitUntilReady()
+        let soft = Events.uniqueID("rt-now"), hard = Events.uniqueID("rt-newcard")
+        try LiveServices.publish(CollectorFixture.due(policy: soft))
+        try LiveServices.publish(CollectorFixture.due(policy: hard))
+        try LiveServices.publish(RetrierFixture.failed(policy: soft, paymentID: "pay-\(soft)"))
+        try LiveServices.publish(RetrierFixture.failed(policy: hard, paymentID: "pay-\(hard)", code: "card_hard_decline"))
+        try await LiveServices.eventually("soft retry scheduled, hard stopped") {
+            try RetrierFixture.retries(soft, status: "scheduled") == 1 && RetrierFixture.installmentStatus(hard) == "stopped"
+        }
+        let now = try LiveServices.coverpay(["recovery", "retry-now", "\(soft):1", "--reason", "customer called", "--operator", "dave"])
+        #expect(now.status == 0, "\(now.stderr)")
+        try await LiveServices.eventually("presented today") { try RetrierFixture.retries(soft, status: "published") == 1 }
+        let refused = try LiveServices.coverpay(["recovery", "retry-now", "\(hard):1", "--reason", "try again"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("card_hard_decline"))
+
+        let badMethod = try LiveServices.coverpay(["recovery", "update-method", hard, "--method", #"{"type":"card"}"#, "--reason", "new card"])
+        #expect(badMethod.status != 0)
+        let method = #"{"type":"card","token":"tok_success","brand":"visa","last4":"4242"}"#
+        let update = try LiveServices.coverpay(["recovery", "update-method", hard, "--method", method, "--reason", "new card", "--operator", "dave"])
+        #expect(update.status == 0, "\(update.stderr)")
+        try await LiveServices.eventually("fresh attempt for the new card") { try RetrierFixture.retries(hard, status: "scheduled") == 1 }
+        #expect(try CollectorFixture.events("coverpay.retry.scheduled", policy: hard).first?["retry_on"] == .string("2099-02-03"))
+        #expect(try LiveServices.count("SELECT count(*) AS n FROM retrier.actions WHERE operator = 'dave' AND policy_id = ANY($1::text[])", ["{\(soft),\(hard)}"]) == 2)
+        try await retrier.terminate()
+    }
+
     @Test("a return fee in NY (R01) is assessed once and waived once")
     func feeWaived() async throws {
         try RetrierFixture.setClock("2099-02-02")
