@@ -2,13 +2,15 @@ import CoverPayCore
 import Fleet
 
 /// Return fees: only after R01/R09 and only where the state's `return_fee` rule allows one
-/// (`ComplianceRules.returnFee`); one per returned payment (the fee id is the payment id's).
+/// (`ComplianceRules.returnFee`). Nacha allows one return fee per returned entry; a reinitiation
+/// is the same entry presented again, so one fee per installment, whatever its presentments (the
+/// fee id is the installment's).
 struct ReturnFees {
     let book: RecoveryBook
 
     func assess(policy: RecoveryBook.Policy, failure: PaymentFailure, code: ACHReturnCode) throws {
         guard let fee = try RetrierRules.compliance().returnFee(state: policy.state, code: code) else { return }
-        let feeID = "return_fee:\(failure.paymentID)"
+        let feeID = "return_fee:\(policy.policyID):\(failure.entryNumber)"
         let inserted = try book.database.query(
             """
             INSERT INTO retrier.fees (fee_id, policy_id, entry_number, kind, code, amount_cents, rule, assessed_on)
