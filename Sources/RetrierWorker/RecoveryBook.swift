@@ -22,9 +22,6 @@ struct RecoveryBook {
         var budgetStartedOn: CalendarDate
         var originalSettlement: CalendarDate?
         var dueData: JSONValue
-
-        /// Failed and not paid: what delinquency is made of.
-        var isInArrears: Bool { status == "retrying" || status == "stopped" }
     }
 
     struct Policy {

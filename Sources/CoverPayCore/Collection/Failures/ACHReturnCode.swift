@@ -1,5 +1,6 @@
 /// A NACHA return reason code, `R` and two digits (R01 insufficient funds, R29 corporate not
-/// authorized, …). Codes outside the table below are still accepted: the bank is the authority.
+/// authorized, …). Codes outside the table below still parse (a file reader keeps what the bank
+/// sent); `isDefined` tells whether Nacha defines the code, and the retrier refuses one it does not.
 public struct ACHReturnCode: Sendable, Hashable, CustomStringConvertible {
     public let rawValue: String
 
