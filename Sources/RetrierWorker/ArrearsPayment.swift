@@ -9,7 +9,7 @@ struct ArrearsPayment {
     let book: RecoveryBook
 
     func entryPaid(policyID: String, entryNumber: Int, by payer: String) throws {
-        guard let installment = try book.lockInstallment(policyID, entryNumber), installment.status != "paid" else { return }
+        guard let installment = try book.lockInstallment(policyID, entryNumber), installment.status != .paid else { return }
         try markPaid(installment)
         try book.cureIfPaid(policyID, by: payer)
     }
@@ -27,7 +27,7 @@ struct ArrearsPayment {
     }
 
     private func markPaid(_ installment: RecoveryBook.Installment) throws {
-        try book.update(installment, status: "paid")
+        try book.update(installment, status: .paid)
         let cancelled = try book.cancelPendingRetries(installment.policyID, entryNumber: installment.entryNumber, reason: "paid")
         if cancelled > 0 {
             book.context.logger.info("retries cancelled: installment paid", metadata: [

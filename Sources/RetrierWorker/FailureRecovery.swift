@@ -27,8 +27,8 @@ struct FailureRecovery {
         guard let policy = try book.lockPolicy(failure.policyID) else { return }
         let ignored: String? = switch installment.status {
         // A return (late ACH return, chargeback) reverses the payment that had paid the entry.
-        case "paid" where failure.eventType == "coverpay.payment.returned": nil
-        case "paid", "written_off", "invalid": "the installment is \(installment.status)"
+        case .paid where failure.eventType == "coverpay.payment.returned": nil
+        case let status where status.isClosed: "the installment is \(status.rawValue)"
         case _ where failure.attempt < installment.lastAttempt: "attempt \(failure.attempt) is older than attempt \(installment.lastAttempt)"
         case _ where failure.attempt < installment.budgetStartAttempt: "attempt \(failure.attempt) used a payment method replaced since"
         default: nil
@@ -55,7 +55,7 @@ struct FailureRecovery {
         switch plan {
         case .retry(let nextAttempt, let on, let rule, let used, let limit):
             guard try book.scheduleRetry(installment, attempt: nextAttempt, retryOf: failure.paymentID, on: on, rule: rule, reason: failure.failureCode) else { return }
-            try book.update(installment, status: "retrying", lastAttempt: failure.attempt, paymentID: failure.paymentID, failureCode: failure.failureCode)
+            try book.update(installment, status: .retrying, lastAttempt: failure.attempt, paymentID: failure.paymentID, failureCode: failure.failureCode)
             try book.context.emit(type: "coverpay.retry.scheduled", subject: failure.policyID, data: .object([
                 "policy_id": .string(failure.policyID), "entry_number": .number("\(failure.entryNumber)"), "payment_id": .string(failure.paymentID),
                 "attempt": .number("\(failure.attempt)"), "next_attempt": .number("\(nextAttempt)"), "retry_on": .string(on.description),
@@ -63,7 +63,7 @@ struct FailureRecovery {
                 "budget_used": .number("\(used)"), "budget_limit": .number("\(limit)"), "amount": .string(installment.amount.description),
             ]))
         case .stop(let rule, let reason):
-            try book.update(installment, status: "stopped", lastAttempt: failure.attempt, paymentID: failure.paymentID, failureCode: failure.failureCode,
+            try book.update(installment, status: .stopped, lastAttempt: failure.attempt, paymentID: failure.paymentID, failureCode: failure.failureCode,
                             stopRule: rule, stopReason: reason)
             if policy.delinquency.stage != .cancelled { try book.retriesStopped(failure.policyID) }
         }

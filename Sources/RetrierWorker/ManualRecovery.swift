@@ -29,7 +29,7 @@ public struct ManualRecovery {
         try inTransaction { book in
             let installment = try known(book, policyID, entryNumber)
             switch installment.status {
-            case "retrying":
+            case .retrying:
                 let moved = try database.query(
                     "UPDATE retrier.retries SET retry_on = $3::date WHERE policy_id = $1 AND entry_number = $2 AND status = 'scheduled' RETURNING attempt",
                     [policyID, entryNumber, book.today.description]
@@ -37,7 +37,7 @@ public struct ManualRecovery {
                 guard let attempt = moved.first?["attempt"] else { throw RecoveryRefusal("entry \(entryNumber) of \(policyID) has no retry waiting (one is being presented)") }
                 try audit("retry-now", policyID, entryNumber, ["attempt": .number(attempt), "retry_on": .string(book.today.description)])
                 return "attempt \(attempt) of \(policyID):\(entryNumber) is presented today (\(book.today))"
-            case "stopped":
+            case .stopped:
                 let row = try database.query(
                     "SELECT last_failure_code, stop_reason FROM retrier.installments WHERE policy_id = $1 AND entry_number = $2", [policyID, entryNumber]
                 )[0]
@@ -45,7 +45,7 @@ public struct ManualRecovery {
                     "retries of \(policyID):\(entryNumber) stopped after \(row["last_failure_code"] ?? "its last failure"): \(row["stop_reason"] ?? "no retry allowed"); put a new payment method on file (coverpay recovery update-method) instead"
                 )
             default:
-                throw RecoveryRefusal("entry \(entryNumber) of \(policyID) is \(installment.status): nothing to retry")
+                throw RecoveryRefusal("entry \(entryNumber) of \(policyID) is \(installment.status.rawValue): nothing to retry")
             }
         }
     }
@@ -55,10 +55,10 @@ public struct ManualRecovery {
     public func writeOff(policyID: String, entryNumber: Int) throws -> String {
         try inTransaction { book in
             let installment = try known(book, policyID, entryNumber)
-            guard installment.status != "paid", installment.status != "written_off" else {
-                throw RecoveryRefusal("entry \(entryNumber) of \(policyID) is \(installment.status == "paid" ? "paid" : "already written off"): nothing to write off")
+            guard installment.status != .paid, installment.status != .writtenOff else {
+                throw RecoveryRefusal("entry \(entryNumber) of \(policyID) is \(installment.status == .paid ? "paid" : "already written off"): nothing to write off")
             }
-            try book.update(installment, status: "written_off")
+            try book.update(installment, status: .writtenOff)
             try book.cancelPendingRetries(policyID, entryNumber: entryNumber, reason: "written_off")
             try book.context.emit(type: "coverpay.installment.written_off", subject: policyID, data: .object([
                 "policy_id": .string(policyID), "entry_number": .number("\(entryNumber)"), "amount": .string(installment.amount.description),

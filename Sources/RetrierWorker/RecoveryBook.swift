@@ -16,7 +16,7 @@ struct RecoveryBook {
         var entryNumber: Int
         var amount: Money
         var scheduleDate: CalendarDate
-        var status: String
+        var status: InstallmentStatus
         var lastAttempt: Int
         var budgetStartAttempt: Int
         var budgetStartedOn: CalendarDate
@@ -139,7 +139,7 @@ struct RecoveryBook {
         ).count
     }
 
-    func update(_ installment: Installment, status: String, lastAttempt: Int? = nil, paymentID: String? = nil, failureCode: String? = nil,
+    func update(_ installment: Installment, status: InstallmentStatus, lastAttempt: Int? = nil, paymentID: String? = nil, failureCode: String? = nil,
                 stopRule: String? = nil, stopReason: String? = nil) throws {
         try database.query(
             """
@@ -149,7 +149,7 @@ struct RecoveryBook {
                 original_settlement = $11::date, updated_at = now()
             WHERE policy_id = $1 AND entry_number = $2
             """,
-            [installment.policyID, installment.entryNumber, status, lastAttempt, paymentID, failureCode, stopRule, stopReason,
+            [installment.policyID, installment.entryNumber, status.rawValue, lastAttempt, paymentID, failureCode, stopRule, stopReason,
              installment.budgetStartAttempt, installment.budgetStartedOn.description, installment.originalSettlement?.description]
         )
     }
@@ -163,11 +163,17 @@ struct RecoveryBook {
         Installment(
             policyID: try row.decode("policy_id"), entryNumber: try row.decode("entry_number"),
             amount: Money(cents: try row.decode("amount_cents")), scheduleDate: try CalendarDate(iso: row.decode("schedule_date")),
-            status: try row.decode("status"), lastAttempt: try row.decode("last_attempt"),
+            status: try Self.status(row), lastAttempt: try row.decode("last_attempt"),
             budgetStartAttempt: try row.decode("budget_start_attempt"), budgetStartedOn: try CalendarDate(iso: row.decode("budget_started_on")),
             originalSettlement: try row["original_settlement"].map { try CalendarDate(iso: $0) },
             dueData: try JSONValue.parse(Array(try row.decode("due_data", as: String.self).utf8))
         )
+    }
+
+    static func status(_ row: PostgresRow) throws -> InstallmentStatus {
+        let text: String = try row.decode("status")
+        guard let status = InstallmentStatus(rawValue: text) else { throw HandlerError.transient("unknown installment status '\(text)' in retrier.installments") }
+        return status
     }
 
     static func policy(_ row: PostgresRow) throws -> Policy {

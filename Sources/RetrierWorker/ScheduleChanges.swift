@@ -14,11 +14,11 @@ struct ScheduleChanges {
         for entry in data["entries"]?.arrayValue ?? [] {
             guard let entryNumber = entry["entry_number"]?.intValue,
                   let installment = try book.lockInstallment(policyID, entryNumber),
-                  installment.status != "paid", installment.status != "written_off", installment.status != "invalid" else { continue }
+                  !installment.status.isClosed else { continue }
             if entry["is_paid"]?.boolValue == true || entry["status"]?.stringValue == "Invalid" {
-                let status = entry["is_paid"]?.boolValue == true ? "paid" : "invalid"
+                let status: InstallmentStatus = entry["is_paid"]?.boolValue == true ? .paid : .invalid
                 try book.update(installment, status: status)
-                try book.cancelPendingRetries(policyID, entryNumber: entryNumber, reason: status)
+                try book.cancelPendingRetries(policyID, entryNumber: entryNumber, reason: status.rawValue)
                 cleared = true
             } else if let total = entry["total"]?.stringValue.flatMap({ try? Money(parsing: $0) }), total > .zero, total != installment.amount {
                 try book.database.query(
