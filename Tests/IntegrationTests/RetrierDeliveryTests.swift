@@ -67,6 +67,26 @@ struct Delivery {
         try await retrier.terminate()
     }
 
+    @Test("a late return reverses the payment that had paid the entry: reopened and classified (R01: reinitiated)")
+    func lateReturnReopens() async throws {
+        try RetrierFixture.setClock("2099-02-02")
+        defer { RetrierFixture.resetClock() }
+        let retrier = try WorkerProcess("retrier")
+        try await retrier.waitUntilReady()
+        let policy = Events.uniqueID("rt-late")
+        try LiveServices.publish(CollectorFixture.due(policy: policy))
+        try LiveServices.publish(Events.envelope("coverpay.payment.succeeded", policy: policy, data: [
+            "entry_number": .number("1"), "payment_id": .string("pay-\(policy)"), "attempt": .number("1"), "amount": .string("100.00"),
+            "currency": .string("USD"), "rail": .string("ach"),
+        ]))
+        try await LiveServices.eventually("paid") { try RetrierFixture.installmentStatus(policy) == "paid" }
+        try RetrierFixture.setClock("2099-02-05")
+        try LiveServices.publish(RetrierFixture.returned(policy: policy, paymentID: "pay-\(policy)", attempt: 1, code: "R01", returnedOn: "2099-02-05"))
+        try await LiveServices.eventually("reopened and retried") { try RetrierFixture.installmentStatus(policy) == "retrying" }
+        #expect(try CollectorFixture.events("coverpay.retry.scheduled", policy: policy).first?["retry_on"] == .string("2099-02-06"))
+        try await retrier.terminate()
+    }
+
     @Test("an external payment during the notice period cures the policy and cancels every pending retry")
     func externalPaymentCures() async throws {
         try RetrierFixture.setClock("2099-02-02")
