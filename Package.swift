@@ -62,10 +62,12 @@ let package = Package(
             .executableTarget(name: worker.main, dependencies: [.target(name: worker.library)])
         }
         + [
+            // Test tooling kept apart from the operator commands: fuzzing (and later chaos and load drivers).
+            .target(name: "CoverPayTools", dependencies: ["Fleet", "CoverPayCore", "AMQP", "Postgres"]),
             .executableTarget(
                 name: "CoverPayCLI",
                 dependencies: workers.map { .target(name: $0.library) } + [
-                    "Fleet", "CoverPayCore",
+                    "Fleet", "CoverPayCore", "CoverPayTools",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 ]
             ),
@@ -73,6 +75,7 @@ let package = Package(
                 name: "CoverPayCoreTests",
                 dependencies: ["CoverPayCore", .product(name: "PropertyBased", package: "swift-property-based")]
             ),
+            .testTarget(name: "CoverPayToolsTests", dependencies: ["CoverPayTools", "CoverPayCore", "Fleet"]),
             .testTarget(
                 name: "IntegrationTests",
                 dependencies: ["Fleet", "AMQP", "Postgres", "CoverPayCore"] + workers.map { .target(name: $0.library) }

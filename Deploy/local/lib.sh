@@ -109,10 +109,19 @@ wait_for() {
 COVERPAY_PG_PORT="${COVERPAY_PG_PORT:-55432}"
 COVERPAY_AMQP_PORT="${COVERPAY_AMQP_PORT:-55672}"
 
+# How many RabbitMQ nodes `services start --cluster N` asked for (1 when never asked).
+CLUSTER_FILE="$COVERPAY_LOCAL/rabbitmq-cluster-size"
+cluster_size() { cat "$CLUSTER_FILE" 2>/dev/null || echo 1; }
+
 # The lines `services env` prints; fleet evaluates them when the URLs are not set. The optional
-# argument names another database and virtual host (`services testbed`).
+# argument names another database and virtual host (`services testbed`). A cluster's node URLs
+# are listed, comma-separated, for clients to fail over along.
 services_env_lines() {
-    local name="${1:-coverpay}"
+    local name="${1:-coverpay}" nodes k urls=()
+    nodes="$(cluster_size)"
+    for ((k = 0; k < nodes; k++)); do
+        urls+=("amqp://coverpay:coverpay@127.0.0.1:$((COVERPAY_AMQP_PORT + 2 * k))/$name")
+    done
     printf 'export COVERPAY_DATABASE_URL=postgresql://coverpay:coverpay@127.0.0.1:%s/%s\n' "$COVERPAY_PG_PORT" "$name"
-    printf 'export COVERPAY_AMQP_URL=amqp://coverpay:coverpay@127.0.0.1:%s/%s\n' "$COVERPAY_AMQP_PORT" "$name"
+    printf 'export COVERPAY_AMQP_URL=%s\n' "$(IFS=,; echo "${urls[*]}")"
 }

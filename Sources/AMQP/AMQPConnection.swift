@@ -22,11 +22,17 @@ public final class AMQPConnection {
             isOpen = false
             throw AMQPError(.connectionFailed, "could not create a socket")
         }
-        var timeout = timeval(configuration.connectTimeout)
-        let status = amqp_socket_open_noblock(socket, configuration.host, Int32(configuration.port), &timeout)
-        guard status == AMQP_STATUS_OK.rawValue else {
+        // The first node that accepts the connection; a cluster's nodes in the configured order.
+        var failures: [String] = []
+        for endpoint in configuration.endpoints {
+            var timeout = timeval(configuration.connectTimeout)
+            let status = amqp_socket_open_noblock(socket, endpoint.host, Int32(endpoint.port), &timeout)
+            if status == AMQP_STATUS_OK.rawValue { break }
+            failures.append("\(endpoint): \(Self.statusText(status))")
+        }
+        guard failures.count < configuration.endpoints.count else {
             isOpen = false
-            throw AMQPError(.connectionFailed, "cannot reach the broker at \(configuration): \(Self.statusText(status))")
+            throw AMQPError(.connectionFailed, "cannot reach the broker at \(configuration): \(failures.joined(separator: "; "))")
         }
         let reply = coverpay_amqp_login_plain(
             state, configuration.virtualHost, 0, 131_072, Int32(configuration.heartbeat),
@@ -62,10 +68,26 @@ public final class AMQPConnection {
         amqp_channel_close(state, channel, AMQP_REPLY_SUCCESS)
     }
 
-    public func declareExchange(_ name: String, type: String, channel: UInt16 = 1) throws(AMQPError) {
+    /// Declares a durable exchange. Redeclaring an existing one with other arguments is refused by
+    /// the broker (406 PRECONDITION_FAILED), which closes the channel.
+    public func declareExchange(_ name: String, type: String, arguments: AMQPTable = [:], channel: UInt16 = 1) throws(AMQPError) {
         let arena = CArena()
-        amqp_exchange_declare(state, channel, arena.bytes(name), arena.bytes(type), 0, 1, 0, 0, amqp_empty_table)
+        amqp_exchange_declare(state, channel, arena.bytes(name), arena.bytes(type), 0, 1, 0, 0, arena.table(arguments))
         try checkReply(channel: channel, doing: "declare exchange '\(name)'")
+    }
+
+    /// Deletes an exchange and every binding from or to it.
+    public func deleteExchange(_ name: String, channel: UInt16 = 1) throws(AMQPError) {
+        let arena = CArena()
+        amqp_exchange_delete(state, channel, arena.bytes(name), 0)
+        try checkReply(channel: channel, doing: "delete exchange '\(name)'")
+    }
+
+    /// Routes what `source` routes with `routingKey` on to the exchange `destination` too.
+    public func bindExchange(_ destination: String, to source: String, routingKey: String, channel: UInt16 = 1) throws(AMQPError) {
+        let arena = CArena()
+        amqp_exchange_bind(state, channel, arena.bytes(destination), arena.bytes(source), arena.bytes(routingKey), amqp_empty_table)
+        try checkReply(channel: channel, doing: "bind exchange '\(destination)' to '\(source)' with '\(routingKey)'")
     }
 
     /// Declares a durable queue; the arguments carry the queue type, dead-lettering and limits.

@@ -8,6 +8,10 @@ struct CoverPay: AsyncParsableCommand {
         subcommands: [
             MigrateCommand.self, TopologyCommand.self, ClockCommand.self, PublishCommand.self,
             DLQCommand.self, StatusCommand.self, EventsCommand.self, ScheduleCommand.self, DemoCommand.self, RoutesCommand.self, PaymentsCommand.self, ACHCommand.self, BenchCommand.self,
+            LedgerCommand.self, GLCommand.self,
+            FuzzCommand.self, ChaosCommand.self,
+            ReconCommand.self, SandboxCommand.self,
+            TraceCommand.self,
             RecoveryCommand.self, DelinquencyCommand.self,
         ]
     )

@@ -12,6 +12,8 @@ struct ScheduleEventHandler: EventHandler {
         switch event.type {
         case SchedulePayment.Outcome.succeeded.rawValue, SchedulePayment.Outcome.returned.rawValue:
             try applyPayment(event, context)
+        case "coverpay.payment.received":
+            try receivePayment(event, context)
         case "coverpay.payment_method.updated":
             try updatePaymentMethod(event, context)
         default:
@@ -36,6 +38,8 @@ struct ScheduleEventHandler: EventHandler {
         }
         try apply(transaction, eventID: event.id, to: &policy, context)
         try drainParked(after: &policy, context)
+        // A cancellation can turn unapplied cash into a refund; a reinstatement can give it entries to pay.
+        try UnappliedCashBook.apply(to: &policy, eventID: event.id, context)
     }
 
     /// Applies one transaction and stores what changed.
@@ -111,13 +115,33 @@ struct ScheduleEventHandler: EventHandler {
             throw HandlerError.rejected(reason: "unknown_policy", detail: "no schedule for policy '\(payment.policyID)'")
         }
         var schedule = policy.schedule
-        let change = try rejecting { () throws(ScheduleError) in try schedule.apply(payment) }
+        let change: ScheduleChange
+        do {
+            change = try schedule.apply(payment)
+        } catch where error.code == .entryNotValid && payment.outcome == .succeeded {
+            // Money for an entry that no longer exists as billed: unapplied cash on the policy.
+            let amount = try rejecting { () throws(ScheduleError) in try SchedulePayment.collectedAmount(of: event) }
+            return try UnappliedCashBook.credit(
+                amount, to: &policy, event: event, unappliedPayment: (event.data["payment_id"]?.stringValue, payment.entryNumber), context
+            )
+        } catch {
+            throw HandlerError.rejected(reason: error.code.rawValue, detail: error.message)
+        }
         policy.schedule = schedule
         let changed = schedule.updatedEntries(change)
         try ScheduleStore.save(policy, issuance: nil, changedEntries: changed, eventID: event.id, cause: event.type, context.database)
         var data = Self.summary(schedule, change, changedEntries: changed)
         data["payment_event_id"] = .string(event.id)
         try context.emit(type: "coverpay.schedule.updated", subject: payment.policyID, data: .object(data))
+    }
+
+    /// An external payment (check, lockbox, agent sweep): unapplied cash until it pays open entries.
+    private func receivePayment(_ event: CloudEvent, _ context: HandlerContext) throws {
+        let amount = try rejecting { () throws(ScheduleError) in try SchedulePayment.receivedAmount(of: event) }
+        guard let policyID = event.policyID, var policy = try ScheduleStore.lockExisting(policyID, context.database) else {
+            throw HandlerError.rejected(reason: "unknown_policy", detail: "no schedule for policy '\(event.policyID ?? "-")'")
+        }
+        try UnappliedCashBook.credit(amount, to: &policy, event: event, unappliedPayment: nil, context)
     }
 
     private func updatePaymentMethod(_ event: CloudEvent, _ context: HandlerContext) throws {

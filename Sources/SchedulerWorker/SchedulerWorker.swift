@@ -8,6 +8,7 @@ public enum SchedulerWorker {
         name: "scheduler.events",
         routingKeys: Array(PolicyTransaction.eventTypes.keys).sorted() + [
             "coverpay.payment_method.updated", "coverpay.payment.succeeded", "coverpay.payment.returned",
+            "coverpay.payment.received",
         ]
     )
 

@@ -13,6 +13,8 @@ struct PANScannerTests {
 
     @Test("digits that are not card numbers pass", arguments: [
         "82147736-8804-4442-80fc-df9a441c3c42", // a UUID whose digit groups pass Luhn together
+        "688e1234-5678-9018-005e-4a7393c3562a", // a UUID whose digits between letters are grouped 4-4-4-3 and pass Luhn
+        "ref4111111111111111", "4111111111111111x", // digits that are part of a word
         "4111111111111112", // fails Luhn
         "2026-11-23T17:50:17Z", "+1 415 555 0100", "1234.50", "011000015",
         "41111111111111110000000", // a 23-digit reference holding a valid PAN

@@ -78,3 +78,76 @@ def test_definitions_match_the_topology_the_workers_declare():
     for section in ("exchanges", "queues", "bindings"):
         key = lambda item: json.dumps(item, sort_keys=True)
         assert sorted(map(key, committed[section])) == sorted(map(key, exported[section])), section
+
+
+def test_prometheus_scrapes_every_replica_of_every_worker(compose):
+    services = compose["services"]
+    mounts = " ".join(services["prometheus"]["volumes"])
+    assert "Deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml" in mounts
+    config = yaml.safe_load((REPO / "Deploy" / "prometheus" / "prometheus.yml").read_text())
+    scraped = {}
+    for job in config["scrape_configs"]:
+        # DNS discovery of the compose service name: one target per replica under --scale.
+        for sd in job["dns_sd_configs"]:
+            assert sd["type"] == "A" and sd["port"] == 9000, job["job_name"]
+            for name in sd["names"]:
+                scraped[name] = job["job_name"]
+    assert set(scraped) == set(WORKERS)
+    assert all(name in services for name in scraped)
+
+
+def test_grafana_is_provisioned_with_the_fleet_dashboard(compose):
+    grafana = compose["services"]["grafana"]
+    mounts = " ".join(grafana["volumes"])
+    assert "Deploy/grafana/provisioning:/etc/grafana/provisioning" in mounts
+    assert "Deploy/grafana/dashboards:/var/lib/grafana/dashboards" in mounts
+    datasources = yaml.safe_load((REPO / "Deploy" / "grafana" / "provisioning" / "datasources" / "prometheus.yml").read_text())
+    source = datasources["datasources"][0]
+    assert source["type"] == "prometheus" and source["url"] == "http://prometheus:9090"
+    providers = yaml.safe_load((REPO / "Deploy" / "grafana" / "provisioning" / "dashboards" / "coverpay.yml").read_text())
+    assert providers["providers"][0]["options"]["path"] == "/var/lib/grafana/dashboards"
+    dashboard = json.loads((REPO / "Deploy" / "grafana" / "dashboards" / "coverpay.json").read_text())
+    titles = " ".join(panel["title"] for panel in dashboard["panels"]).lower()
+    for topic in ("throughput", "latency", "dead letters", "outbox backlog"):
+        assert topic in titles, topic
+    for panel in dashboard["panels"]:
+        assert panel["targets"], panel["title"]
+        for target in panel["targets"]:
+            assert target["datasource"]["uid"] == source["uid"]
+            assert "coverpay_" in target["expr"]
+
+
+def test_shared_folders_are_named_volumes_mounted_by_exactly_their_users(compose):
+    services = compose["services"]
+
+    def users(volume):
+        return {name for name, service in services.items()
+                if any(str(m).split(":")[0] == volume for m in service.get("volumes", []))}
+
+    assert set(compose["volumes"]) >= {"ach-outbound", "recon-inbound"}
+    assert users("ach-outbound") == {"collector", "sandbox-bank", "demo"}
+    assert users("recon-inbound") == {"reconciler", "sandbox-bank", "demo"}
+    for service, variable, volume in [("collector", "COVERPAY_ACH_OUTBOUND_DIR", "ach-outbound"),
+                                      ("reconciler", "COVERPAY_RECON_INBOUND_DIR", "recon-inbound")]:
+        folder = services[service]["environment"][variable]
+        assert f"{volume}:{folder}" in services[service]["volumes"]
+    # Tools run on demand, never with a plain `up`.
+    for tool in ("sandbox-bank", "demo"):
+        assert services[tool]["profiles"] == ["tools"]
+
+
+def test_unroutable_events_are_kept_by_the_definitions():
+    """coverpay.events' alternate exchange and its queue, and the fleet's own types routed to
+    coverpay.published, are in the definitions docker-compose loads."""
+    definitions = json.loads((REPO / "Deploy" / "rabbitmq" / "definitions.json").read_text())
+    exchanges = {e["name"]: e for e in definitions["exchanges"]}
+    assert exchanges["coverpay.events"]["arguments"] == {"alternate-exchange": "coverpay.unroutable"}
+    assert exchanges["coverpay.unroutable"]["type"] == "fanout"
+    assert "coverpay.unroutable" in [q["name"] for q in definitions["queues"]]
+    bindings = definitions["bindings"]
+    assert {"source": "coverpay.unroutable", "destination": "coverpay.unroutable"} in [
+        {"source": b["source"], "destination": b["destination"]} for b in bindings]
+    published = {b["routing_key"] for b in bindings
+                 if b["destination"] == "coverpay.published" and b["destination_type"] == "exchange"}
+    assert {"coverpay.payment.routed", "coverpay.ledger.posted", "coverpay.gl.synced"} <= published
+    assert not any(key.startswith("coverpay.policy.") and key != "coverpay.policy.cancellation_requested" for key in published)

@@ -13,7 +13,7 @@ struct DLQCommand: ParsableCommand {
 
     /// The filters shared by list, replay and purge.
     struct Selection: ParsableArguments {
-        @Option(help: "A worker queue (e.g. scheduler.events) or its DLQ; all queues when omitted.") var queue: String?
+        @Option(help: "A worker queue (e.g. scheduler.events) or its DLQ, or coverpay.unroutable; all when omitted.") var queue: String?
         @Option(help: "Only messages of this event type.") var type: String?
         @Option(help: "Only messages about this policy.") var policy: String?
         @Option(help: "Only messages first seen at or after this RFC 3339 instant or date.") var since: String?
@@ -22,7 +22,8 @@ struct DLQCommand: ParsableCommand {
         var filter: DeadLetterFilter { DeadLetterFilter(type: type, policyID: policy, id: id, since: since) }
 
         func deadLetterQueues() throws -> [String] {
-            guard let queue else { return Catalog.queues.map(\.deadLetterQueue) }
+            guard let queue else { return Catalog.deadLetterQueues }
+            if queue == Topology.unroutableQueue { return [queue] }
             let name = queue.hasSuffix(".dlq") ? String(queue.dropLast(4)) : queue
             guard let known = Catalog.queues.first(where: { $0.name == name }) else {
                 throw CLIError("unknown queue '\(queue)'; known: \(Catalog.queues.map(\.name).joined(separator: ", "))")

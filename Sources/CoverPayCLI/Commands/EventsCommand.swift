@@ -35,26 +35,13 @@ struct EventsCommand: ParsableCommand {
                         print(row["body"] ?? "{}")
                     } else {
                         let body = try? JSONValue.parse(Array((row["body"] ?? "{}").utf8))
-                        print("\(row["at"] ?? "")  \((row["type"] ?? "").padding(toLength: 34, withPad: " ", startingAt: 0))  \(row["policy_id"] ?? "-")  \(Self.summary(body?["data"]))")
+                        print("\(row["at"] ?? "")  \((row["type"] ?? "").padding(toLength: 34, withPad: " ", startingAt: 0))  \(row["policy_id"] ?? "-")  \(EventDigest.scalars(body?["data"]))")
                     }
                 }
                 FileHandle.standardOutput.synchronizeFile()
                 if noFollow { return }
                 if rows.isEmpty { Thread.sleep(forTimeInterval: 0.5) }
             }
-        }
-
-        /// A one-line digest of an event's data: its scalar fields.
-        static func summary(_ data: JSONValue?) -> String {
-            guard let members = data?.objectValue else { return "" }
-            return members.sorted { $0.key < $1.key }.compactMap { key, value in
-                switch value {
-                case .string(let text): "\(key)=\(text)"
-                case .number(let text): "\(key)=\(text)"
-                case .bool(let flag): "\(key)=\(flag)"
-                default: nil
-                }
-            }.joined(separator: " ")
         }
     }
 }

@@ -15,11 +15,11 @@ struct StatusCommand: ParsableCommand {
         let database = try environment.database()
         let broker = try environment.broker()
         let clock = try BusinessClock.today(database)
-        let queues = try Catalog.queues.flatMap { [$0.name, $0.deadLetterQueue] }.map { try broker.inspectQueue($0, channel: 1) }
+        let queues = try (Catalog.queues.flatMap { [$0.name, $0.deadLetterQueue] } + [Topology.unroutableQueue]).map { try broker.inspectQueue($0, channel: 1) }
         var deadLetters: [String: Int] = [:]
         let browser = DeadLetterBrowser(connection: broker)
-        for queue in Catalog.queues {
-            try browser.browse(queue.deadLetterQueue) { letter in
+        for queue in Catalog.deadLetterQueues {
+            try browser.browse(queue) { letter in
                 deadLetters[letter.reason, default: 0] += 1
                 return .keep
             }

@@ -10,12 +10,30 @@ struct TopologyCommand: ParsableCommand {
     )
 
     struct Apply: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Declare every exchange and queue (idempotent).")
+        static let configuration = CommandConfiguration(
+            abstract: "Declare every exchange and queue (idempotent).",
+            discussion: """
+                A deployment set up before coverpay.events had its alternate exchange (coverpay.unroutable) keeps its \
+                exchange: the broker refuses to redeclare it with new arguments. Once every worker runs this version, \
+                run `coverpay topology apply --recreate-events-exchange` (with upstream publishers paused) to replace it.
+                """
+        )
+
+        @Flag(help: "Delete coverpay.events and declare it again with its alternate exchange, rebinding every queue.")
+        var recreateEventsExchange = false
 
         func run() throws {
             let broker = try CLIEnvironment().broker()
-            try Topology.declare(Catalog.queues, on: broker, channel: 1)
-            print("topology applied: \(Catalog.queues.count) worker queue(s) with retry and dead-letter queues")
+            if recreateEventsExchange {
+                try Topology.recreateEventsExchange(Catalog.queues, on: broker, channel: 1)
+                print("coverpay.events recreated with its alternate exchange \(Topology.unroutableExchange)")
+            } else if try Topology.declare(Catalog.queues, on: broker, channel: 1) == .withoutAlternateExchange {
+                print("""
+                    warning: coverpay.events was declared without its alternate exchange by an older version, so unroutable \
+                    events are dropped; once every worker runs this version: coverpay topology apply --recreate-events-exchange
+                    """)
+            }
+            print("topology applied: \(Catalog.queues.count) worker queue(s) with retry and dead-letter queues, and \(Topology.unroutableQueue)")
         }
     }
 

@@ -16,6 +16,8 @@ enum Catalog {
         ReconcilerWorker.definition, AccountingSyncWorker.definition,
     ]
     static var queues: [QueueDefinition] { workers.flatMap(\.queues) }
+    /// Every queue an operator empties by hand: the workers' DLQs and the unroutable queue.
+    static var deadLetterQueues: [String] { queues.map(\.deadLetterQueue) + [Topology.unroutableQueue] }
 }
 
 /// Connections and settings for one CLI invocation, from the same environment variables as the workers.

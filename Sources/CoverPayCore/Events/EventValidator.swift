@@ -8,7 +8,12 @@ public struct EventValidator: Sendable {
         case panRejected = "pan_rejected"
         case unknownType = "unknown_type"
         case schemaViolation = "schema_violation"
+        case oversizeBody = "oversize_body"
     }
+
+    /// The largest body a worker parses. CoverPay's events are a few kilobytes; a bigger body is
+    /// refused before parsing, so one hostile message cannot exhaust a worker's memory or time.
+    public static let maximumBodyBytes = 1 << 20
 
     public struct Rejection: Error, Sendable, Equatable {
         public let reason: Reason
@@ -25,6 +30,12 @@ public struct EventValidator: Sendable {
     }
 
     public func validate(_ body: [UInt8]) -> Result<CloudEvent, Rejection> {
+        guard body.count <= Self.maximumBodyBytes else {
+            let masked = Array(PANScanner.masked(String(decoding: body, as: UTF8.self)).utf8)
+            return .failure(Rejection(
+                reason: .oversizeBody, detail: "body of \(body.count) bytes exceeds the \(Self.maximumBodyBytes)-byte limit", body: masked
+            ))
+        }
         let text = String(decoding: body, as: UTF8.self)
         let json: JSONValue
         do {
@@ -57,7 +68,9 @@ public struct EventValidator: Sendable {
     }
 
     /// The path of the first string holding a card number. An ACH `account_number` is exempt: bank
-    /// account numbers run to 17 digits and some pass the Luhn check by chance.
+    /// account numbers run to 17 digits and some pass the Luhn check by chance. So is a NACHA trace
+    /// number (15 digits: ODFI identification and sequence), in `trace_number` or as the
+    /// `reference` of an object whose `rail` is `ach`.
     static func cardNumberPath(in value: JSONValue, at path: String) -> String? {
         switch value {
         case .string(let text), .number(let text):
@@ -69,7 +82,9 @@ public struct EventValidator: Sendable {
             return nil
         case .object(let members):
             let isBankAccount = members["type"]?.stringValue == "ach"
-            for (key, member) in members.sorted(by: { $0.key < $1.key }) where !(isBankAccount && key == "account_number") {
+            let isACH = members["rail"]?.stringValue == "ach"
+            for (key, member) in members.sorted(by: { $0.key < $1.key })
+            where !(isBankAccount && key == "account_number") && key != "trace_number" && !(isACH && key == "reference") {
                 if let found = cardNumberPath(in: member, at: "\(path).\(key)") { return found }
             }
             return nil

@@ -2,7 +2,9 @@
 /// logged with the digits visible. A card number is 13–19 digits passing the Luhn check, written
 /// either contiguously or in the groups cards are printed in (4-4-4-4[-3], 4-6-5, 4-6-4) separated by
 /// single spaces or dashes. Other digit groupings (UUIDs, dates, phone numbers) are not card numbers,
-/// nor is a longer run of digits (a reference number) that merely contains 13–19 of them.
+/// nor is a longer run of digits (a reference number) that merely contains 13–19 of them, nor one that
+/// touches a letter: it is part of a word or identifier (a UUID such as `688e1234-5678-9018-005e-…`,
+/// whose digits between its letters happen to be grouped 4-4-4-3 and to pass Luhn).
 public enum PANScanner {
     public static func containsPAN(_ text: String) -> Bool {
         !cardNumbers(in: Array(text.utf8)).isEmpty
@@ -21,18 +23,19 @@ public enum PANScanner {
     struct DigitRun {
         var digits: [Int] = []
         var groupLengths: [Int] = []
+        /// A letter right before the first digit or right after the last one.
+        var touchesLetter = false
     }
 
     static func cardNumbers(in bytes: [UInt8]) -> [DigitRun] {
         runs(in: bytes).filter { run in
-            (13...19).contains(run.digits.count) && hasCardLayout(run.groupLengths)
+            !run.touchesLetter && (13...19).contains(run.digits.count) && hasCardLayout(run.groupLengths)
                 && passesLuhn(run.digits.map { Int(bytes[$0] - 48) })
         }
     }
 
     /// Maximal digit runs; a single space or dash between two digits continues the run as a new group.
-    /// A run touching letters (`ab1234…`) is part of a word or identifier and is still a run: hex ids
-    /// break on their letters, so their digit fragments are too short or badly grouped.
+    /// A run touching letters (`ab1234…`) is still a run, marked as part of a word.
     static func runs(in bytes: [UInt8]) -> [DigitRun] {
         var runs: [DigitRun] = []
         var current = DigitRun()
@@ -41,22 +44,24 @@ public enum PANScanner {
             if groupLength > 0 { current.groupLengths.append(groupLength) }
             groupLength = 0
         }
-        func closeRun() {
+        func closeRun(before byte: UInt8?) {
+            if let byte, isLetter(byte), !current.digits.isEmpty { current.touchesLetter = true }
             closeGroup()
             if !current.digits.isEmpty { runs.append(current) }
             current = DigitRun()
         }
         for (index, byte) in bytes.enumerated() {
             if isDigit(byte) {
+                if current.digits.isEmpty, index > 0, isLetter(bytes[index - 1]) { current.touchesLetter = true }
                 current.digits.append(index)
                 groupLength += 1
             } else if isSeparator(byte), groupLength > 0, index + 1 < bytes.count, isDigit(bytes[index + 1]) {
                 closeGroup()
             } else {
-                closeRun()
+                closeRun(before: byte)
             }
         }
-        closeRun()
+        closeRun(before: nil)
         return runs
     }
 
@@ -81,5 +86,6 @@ public enum PANScanner {
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }
+    private static func isLetter(_ byte: UInt8) -> Bool { (65...90).contains(byte) || (97...122).contains(byte) }
     private static func isSeparator(_ byte: UInt8) -> Bool { byte == 32 || byte == 45 }
 }

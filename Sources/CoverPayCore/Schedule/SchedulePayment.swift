@@ -46,3 +46,19 @@ extension PolicySchedule {
         }
     }
 }
+
+extension SchedulePayment {
+    /// What a collected payment brought in: its `total` (installment plus surcharge), or `amount` when the producer gave no total.
+    public static func collectedAmount(of event: CloudEvent) throws(ScheduleError) -> Money {
+        let data = try EventFields(event.data, path: "data")
+        if data.optional("total") == nil { return try data.money("amount") }
+        return try data.money("total")
+    }
+
+    /// The positive `amount` of a `payment.received`.
+    public static func receivedAmount(of event: CloudEvent) throws(ScheduleError) -> Money {
+        let amount = try EventFields(event.data, path: "data").money("amount")
+        guard amount > .zero else { throw ScheduleError(.invalidField, "data.amount \(amount) of a received payment must be positive") }
+        return amount
+    }
+}

@@ -28,20 +28,25 @@ public struct DeadLetter: Sendable {
         let deathTable: AMQPTable = if case .table(let table)? = death { table } else { [:] }
         let deathKeys: [AMQPFieldValue] = if case .array(let keys)? = deathTable["routing-keys"] { keys } else { [] }
 
+        // A message in the unroutable queue matched no binding of coverpay.events; it kept its routing key.
+        let unroutable = deadLetterQueue == Topology.unroutableQueue
         id = delivery.message.messageID ?? body?["id"]?.stringValue ?? "delivery-\(delivery.deliveryTag)"
         queue = headers[Headers.originalQueue]?.stringValue ?? deathTable["queue"]?.stringValue
-            ?? String(deadLetterQueue.dropLast(".dlq".count))
+            ?? (unroutable ? "-" : String(deadLetterQueue.dropLast(".dlq".count)))
         type = delivery.message.type ?? body?["type"]?.stringValue ?? "-"
         policyID = body?["subject"]?.stringValue ?? body?["data"]?["policy_id"]?.stringValue
         reason = headers[Headers.errorReason]?.stringValue
-            ?? deathTable["reason"]?.stringValue.map { $0 == "delivery_limit" ? "delivery_limit_exceeded" : $0 } ?? "unknown"
+            ?? deathTable["reason"]?.stringValue.map { $0 == "delivery_limit" ? "delivery_limit_exceeded" : $0 }
+            ?? (unroutable ? "unroutable" : "unknown")
         detail = headers[Headers.errorDetail]?.stringValue ?? ""
-        worker = headers[Headers.errorWorker]?.stringValue ?? "rabbitmq"
+        worker = headers[Headers.errorWorker]?.stringValue ?? (unroutable ? "upstream" : "rabbitmq")
         attempts = Int(headers[Headers.errorAttempts]?.intValue ?? deathTable["count"]?.intValue ?? 1)
         firstSeen = headers[Headers.errorFirstSeen]?.stringValue
-            ?? deathTable["time"]?.intValue.map { Date(timeIntervalSince1970: Double($0)).formatted(.iso8601) } ?? "-"
+            ?? deathTable["time"]?.intValue.map { Date(timeIntervalSince1970: Double($0)).formatted(.iso8601) }
+            ?? (unroutable ? body?["time"]?.stringValue : nil) ?? "-"
         originalExchange = headers[Headers.originalExchange]?.stringValue ?? deathTable["exchange"]?.stringValue ?? Topology.eventsExchange
-        originalRoutingKey = headers[Headers.originalRoutingKey]?.stringValue ?? deathKeys.first?.stringValue ?? type
+        originalRoutingKey = headers[Headers.originalRoutingKey]?.stringValue ?? deathKeys.first?.stringValue
+            ?? (unroutable ? delivery.routingKey : type)
     }
 
     public var json: JSONValue {

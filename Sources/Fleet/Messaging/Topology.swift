@@ -28,9 +28,34 @@ public enum Topology {
     /// Delay tiers for transient failures; attempt n waits `retryDelays[min(n - 1, last)]`.
     public static let retryDelays: [Duration] = [.seconds(1), .seconds(5), .seconds(30), .seconds(120), .seconds(600)]
 
-    static let exchanges: [(name: String, type: String)] = [
-        (eventsExchange, "topic"), (retryExchange, "direct"), (deadLetterExchange, "direct"),
+    /// Where `coverpay.events` sends what no binding matches (its alternate exchange), and the queue
+    /// that keeps those messages for an operator: a publisher that forgets the mandatory flag loses
+    /// nothing silently. `coverpay status` and `coverpay dlq list` show the queue.
+    public static let unroutableExchange = "coverpay.unroutable"
+    public static let unroutableQueue = "coverpay.unroutable"
+    /// Every event type the fleet itself publishes is bound from `coverpay.events` to this fanout
+    /// exchange, so that the fleet's events no worker consumes (those meant for upstream, e.g.
+    /// `payment.routed`) count as routed and stay out of the unroutable queue. Upstream systems may
+    /// bind a queue here to receive every fleet event. With no queue bound, such an event is still
+    /// returned to a mandatory publisher (the relay's `coverpay_outbox_unroutable_total`).
+    public static let publishedExchange = "coverpay.published"
+
+    /// The fleet's own event types (DESIGN §3, docs/payment-loop.md).
+    public static let publishedEventTypes = [
+        "schedule.updated", "installment.due", "payment.routed", "payment.attempted", "payment.succeeded", "payment.failed",
+        "payment.returned", "payment.settled", "retry.scheduled", "delinquency.changed", "delinquency.cured", "notice.requested",
+        "policy.cancellation_requested", "refund.requested", "fee.assessed", "fee.waived", "installment.written_off",
+        "recon.exception", "ledger.posted", "gl.synced", "payment.applied", "payment.unapplied",
+    ].map { "coverpay.\($0)" }
+
+    static let exchanges: [(name: String, type: String, arguments: AMQPTable)] = [
+        (unroutableExchange, "fanout", [:]), (publishedExchange, "fanout", [:]),
+        (eventsExchange, "topic", ["alternate-exchange": .string(unroutableExchange)]),
+        (retryExchange, "direct", [:]), (deadLetterExchange, "direct", [:]),
     ]
+
+    /// The unroutable queue: quorum, no delivery limit (browsing it never drops anything), like a DLQ.
+    static let unroutableQueueArguments: AMQPTable = ["x-queue-type": .string("quorum")]
 
     public static func retryDelay(forAttempt attempt: Int) -> Duration {
         retryDelays[min(max(attempt, 1), retryDelays.count) - 1]
@@ -66,10 +91,34 @@ public enum Topology {
         layout(of: queue).map(\.name)
     }
 
-    /// Declares the exchanges and the queues (idempotent: same names, same arguments).
-    public static func declare(_ queues: [QueueDefinition], on connection: AMQPConnection, channel: UInt16) throws(AMQPError) {
+    /// What `declare` found about `coverpay.events`.
+    public enum EventsExchangeState: Sendable {
+        case current
+        /// Declared by an older version without the alternate exchange: kept as it is (the broker
+        /// refuses a redeclare with other arguments) until `coverpay topology apply
+        /// --recreate-events-exchange` replaces it; unroutable events are not kept meanwhile.
+        case withoutAlternateExchange
+    }
+
+    /// Declares the exchanges and the queues (idempotent: same names, same arguments). An existing
+    /// `coverpay.events` without the alternate exchange is used as it is, so that workers of this
+    /// version start against a deployment set up by an older one.
+    @discardableResult
+    public static func declare(_ queues: [QueueDefinition], on connection: AMQPConnection, channel: UInt16) throws(AMQPError) -> EventsExchangeState {
+        var state = EventsExchangeState.current
         for exchange in exchanges {
-            try connection.declareExchange(exchange.name, type: exchange.type, channel: channel)
+            do {
+                try connection.declareExchange(exchange.name, type: exchange.type, arguments: exchange.arguments, channel: channel)
+            } catch where error.replyCode == 406 && exchange.name == eventsExchange {
+                // PRECONDITION_FAILED closed the channel; the exchange exists with other arguments.
+                try connection.openChannel(channel)
+                state = .withoutAlternateExchange
+            }
+        }
+        try connection.declareQueue(unroutableQueue, arguments: unroutableQueueArguments, channel: channel)
+        try connection.bindQueue(unroutableQueue, exchange: unroutableExchange, routingKey: "", channel: channel)
+        for type in publishedEventTypes {
+            try connection.bindExchange(publishedExchange, to: eventsExchange, routingKey: type, channel: channel)
         }
         for queue in queues {
             for (name, arguments, bindings) in layout(of: queue) {
@@ -79,6 +128,16 @@ public enum Topology {
                 }
             }
         }
+        return state
+    }
+
+    /// Replaces `coverpay.events` by one with the alternate exchange, then declares everything
+    /// (which binds every queue again). Between the delete and the redeclare, a publish to
+    /// `coverpay.events` fails with 404 NOT_FOUND: the workers' outbox rows wait and are published
+    /// after; upstream publishers should be paused or retry on error (docs/operations.md).
+    public static func recreateEventsExchange(_ queues: [QueueDefinition], on connection: AMQPConnection, channel: UInt16) throws(AMQPError) {
+        try connection.deleteExchange(eventsExchange, channel: channel)
+        try declare(queues, on: connection, channel: channel)
     }
 
     /// The same layout in RabbitMQ's definitions format (`load_definitions`), for docker-compose.
@@ -95,11 +154,21 @@ public enum Topology {
         let exchangeDefinitions: [JSONValue] = exchanges.map { exchange in
             .object([
                 "name": .string(exchange.name), "vhost": vhost, "type": .string(exchange.type),
-                "durable": .bool(true), "auto_delete": .bool(false), "internal": .bool(false), "arguments": .object([:]),
+                "durable": .bool(true), "auto_delete": .bool(false), "internal": .bool(false), "arguments": json(exchange.arguments),
             ])
         }
-        var queueDefinitions: [JSONValue] = []
-        var bindingDefinitions: [JSONValue] = []
+        var queueDefinitions: [JSONValue] = [.object([
+            "name": .string(unroutableQueue), "vhost": vhost, "durable": .bool(true),
+            "auto_delete": .bool(false), "arguments": json(unroutableQueueArguments),
+        ])]
+        func binding(_ source: String, _ destination: String, _ type: String, _ key: String) -> JSONValue {
+            .object([
+                "source": .string(source), "vhost": vhost, "destination": .string(destination),
+                "destination_type": .string(type), "routing_key": .string(key), "arguments": .object([:]),
+            ])
+        }
+        var bindingDefinitions: [JSONValue] = [binding(unroutableExchange, unroutableQueue, "queue", "")]
+        bindingDefinitions += publishedEventTypes.map { binding(eventsExchange, publishedExchange, "exchange", $0) }
         for queue in queues {
             for (name, arguments, bindings) in layout(of: queue) {
                 queueDefinitions.append(.object([
@@ -107,10 +176,7 @@ public enum Topology {
                     "auto_delete": .bool(false), "arguments": json(arguments),
                 ]))
                 for (exchange, key) in bindings {
-                    bindingDefinitions.append(.object([
-                        "source": .string(exchange), "vhost": vhost, "destination": .string(name),
-                        "destination_type": .string("queue"), "routing_key": .string(key), "arguments": .object([:]),
-                    ]))
+                    bindingDefinitions.append(binding(exchange, name, "queue", key))
                 }
             }
         }

@@ -20,6 +20,11 @@ struct FleetMetrics: Sendable {
         Counter(label: "coverpay_outbox_unroutable_total", dimensions: [("worker", worker)]).increment(by: count)
     }
 
+    /// Rows of this worker's outbox not yet published, sampled by the relay.
+    func outboxBacklog(_ rows: Int) {
+        Gauge(label: "coverpay_outbox_backlog", dimensions: [("worker", worker)]).record(rows)
+    }
+
     func handled(queue: String, duration: Duration) {
         Timer(label: "coverpay_handler_duration_seconds", dimensions: [("worker", worker), ("queue", queue)]).record(duration: duration)
     }

@@ -13,6 +13,8 @@ struct OutboxRelay: BlockingLoop {
     let configuration: FleetConfiguration
     let readiness: Readiness
     let logger: Logger
+    /// How often the `coverpay_outbox_backlog` gauge is refreshed (one count query).
+    static let backlogSampleInterval: Duration = .seconds(5)
 
     func run(until stop: StopSignal) {
         readiness.register(name)
@@ -39,7 +41,13 @@ struct OutboxRelay: BlockingLoop {
     /// Relays until stopped; on stop, keeps going until the backlog is empty (flush), then returns.
     private func relay(_ database: PostgresConnection, _ broker: AMQPConnection, until stop: StopSignal) throws {
         let metrics = FleetMetrics(worker: producer)
+        var sampledAt: ContinuousClock.Instant?
         while true {
+            if sampledAt.map({ ContinuousClock.now - $0 > Self.backlogSampleInterval }) ?? true {
+                let backlog = try database.query("SELECT count(*) AS n FROM coverpay.outbox WHERE producer = $1", [producer])
+                metrics.outboxBacklog(try backlog[0].decode("n", as: Int.self))
+                sampledAt = .now
+            }
             let count = try relayBatch(database, broker, metrics: metrics)
             if count == 0 {
                 if stop.isSet { return }

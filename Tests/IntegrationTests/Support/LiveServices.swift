@@ -1,9 +1,11 @@
 import AMQP
+import AccountingSyncWorker
 import CollectorWorker
 import CoverPayCore
 import Fleet
 import Foundation
 import Postgres
+import ReconcilerWorker
 import RetrierWorker
 import SchedulerWorker
 import Testing
@@ -60,7 +62,10 @@ enum LiveServices {
         prepared
         try database().query("DELETE FROM coverpay.outbox")
         let broker = try broker()
-        let queues = [SchedulerWorker.definition, CollectorWorker.definition, RetrierWorker.definition].flatMap(\.queues)
+        let queues = [
+            SchedulerWorker.definition, CollectorWorker.definition, RetrierWorker.definition,
+            ReconcilerWorker.definition, AccountingSyncWorker.definition,
+        ].flatMap(\.queues)
         for name in queues.flatMap(Topology.queueNames(of:)) {
             try broker.purgeQueue(name)
         }

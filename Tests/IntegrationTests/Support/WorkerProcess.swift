@@ -12,10 +12,10 @@ final class WorkerProcess: @unchecked Sendable {
 
     private static let nextPort = PortCounter()
 
-    init(_ name: String, environment extra: [String: String] = [:]) throws {
+    init(_ name: String, environment extra: [String: String] = [:], logDirectory: URL = FileManager.default.temporaryDirectory) throws {
         self.name = name
         port = Self.nextPort.next()
-        logFile = FileManager.default.temporaryDirectory.appendingPathComponent("coverpay-test-\(name)-\(port).log")
+        logFile = logDirectory.appendingPathComponent("coverpay-test-\(name)-\(port).log")
         FileManager.default.createFile(atPath: logFile.path, contents: nil)
         process.executableURL = LiveServices.binaries.appendingPathComponent(name)
         var environment = LiveServices.baseEnvironment

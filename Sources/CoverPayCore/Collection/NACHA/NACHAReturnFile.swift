@@ -10,6 +10,10 @@ public struct NACHAReturn: Sendable, Hashable {
     public var effectiveEntryDate: CalendarDate
     public var originalReceivingDFI: String
     public var accountLast4: String
+    /// R14 / R15: the receiver's date of death.
+    public var dateOfDeath: CalendarDate?
+    /// The RDFI's addenda information (positions 36-79 of the addenda 99).
+    public var addendaInformation: String
 }
 
 /// A NACHA return file: entries carrying addenda type 99 with an R code.
@@ -24,7 +28,8 @@ public enum NACHAReturnFile {
                         originalTraceNumber: addenda.originalTraceNumber, returnCode: addenda.returnCode,
                         amount: Money(cents: entry.amountCents), returnTraceNumber: entry.traceNumber,
                         transactionCode: entry.transactionCode, effectiveEntryDate: batch.header.effectiveEntryDate,
-                        originalReceivingDFI: addenda.originalReceivingDFI, accountLast4: String(entry.accountNumber.suffix(4))
+                        originalReceivingDFI: addenda.originalReceivingDFI, accountLast4: String(entry.accountNumber.suffix(4)),
+                        dateOfDeath: addenda.dateOfDeath, addendaInformation: addenda.information
                     ))
                 }
             }

@@ -8,6 +8,8 @@ public enum SECCode: String, Sendable, Hashable, CaseIterable {
     case tel = "TEL"
     /// Corporate credit or debit: a business account under a trading-partner agreement.
     case ccd = "CCD"
+    /// Notification of change: only in files from the RDFI (addenda 98), never originated.
+    case cor = "COR"
 
     /// The SEC code an authorization implies: any business holder is CCD; a consumer's is PPD,
     /// WEB or TEL by how they authorized. Nil when no authorization is on file for a consumer.

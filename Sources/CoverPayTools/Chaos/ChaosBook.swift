@@ -1,0 +1,53 @@
+import CoverPayCore
+
+/// The policies of one chaos run: monthly, starting on the run's first business date, paying by
+/// sandbox cards and ACH accounts whose outcomes are known (DESIGN §11), so that the audit can say
+/// what each installment should have become.
+struct ChaosBook {
+    let prefix: String
+    let start: CalendarDate
+    let count: Int
+
+    static let cardTokens = ["tok_success", "tok_success", "tok_insufficient_funds_once", "tok_do_not_honor", "tok_stolen_card", "tok_timeout", "tok_chargeback", "tok_slow"]
+    static let achAccounts = ["123456789", "987654321", "5550101", "5550207", "44001234"]
+
+    func policyID(_ index: Int) -> String { "\(prefix)\(index)" }
+
+    var issuances: [JSONValue] { (0..<count).map(issuance) }
+
+    private func issuance(_ index: Int) -> JSONValue {
+        let policy = policyID(index)
+        let end = start.addingMonths(12)
+        let method: JSONValue
+        if index % 3 == 2 {
+            method = .object([
+                "type": .string("ach"), "routing_number": .string("011000015"),
+                "account_number": .string(Self.achAccounts[index % Self.achAccounts.count]), "account_type": .string("checking"),
+                "holder": .string("consumer"), "name": .string("Chaos \(index)"),
+                "authorization": .object(["id": .string("AUTH-\(policy)"), "method": .string("written"), "at": .string("2020-01-01T00:00:00Z")]),
+            ])
+        } else {
+            method = .object([
+                "type": .string("card"), "token": .string(Self.cardTokens[index % Self.cardTokens.count]),
+                "brand": .string("visa"), "last4": .string("4242"), "funding": .string("credit"),
+            ])
+        }
+        let data: [String: JSONValue] = [
+            "policy_id": .string(policy), "policy_number": .string("PN-\(policy)"), "transaction_id": .string("\(policy)-t1"),
+            "sequence": .number("1"), "effective_date": .string(start.description), "state": .string(["CA", "NY", "TX", "FL"][index % 4]),
+            "line_of_business": .string("homeowners"), "term": .object(["start": .string(start.description), "end": .string(end.description)]),
+            "currency": .string("USD"), "billing": .object(["frequency": .string("monthly"), "calculation_method": .string("modal")]),
+            "payment_method": method, "carrier_id": .string("CARRIER-\(1 + index % 2)"), "agency_id": .string("AGENCY-1"),
+            "commission_rate": .string("0.12"),
+            "items": .array([.object([
+                "kind": .string("coverage"), "ref": .string("dwelling"), "name": .string("Dwelling"),
+                "premium": .string("\(600 + index * 7 % 900).00"), "fee": .string("12.00"), "tax": .string("18.00"),
+            ])]),
+        ]
+        return .object([
+            "specversion": .string("1.0"), "id": .string("\(policy)-issued"), "source": .string("coverpay/chaos"),
+            "type": .string("coverpay.policy.issued"), "subject": .string(policy), "datacontenttype": .string("application/json"),
+            "data": .object(data),
+        ])
+    }
+}

@@ -1,0 +1,177 @@
+import AMQP
+import CoverPayCore
+import Fleet
+import Foundation
+import Postgres
+
+/// Publishes a seeded batch of hostile messages to every worker queue of a running fleet, waits for
+/// the fleet to settle, then audits from the broker and the database (never from the workers' own
+/// counters): every message processed (inbox) or dead-lettered with a reason, per queue it reached;
+/// every queue still consumed; no planted card number in PostgreSQL, the dead letters or the logs.
+///
+/// Only for disposable fleets (tests, staging): the messages stay in the dead-letter queues.
+public struct FuzzRun {
+    public struct Settings: Sendable {
+        public var messages: Int
+        public var seed: UInt64
+        /// How long the fleet may take to process or dead-letter every message.
+        public var settleTimeout: Duration
+        public var logFiles: [URL]
+
+        public init(messages: Int, seed: UInt64, settleTimeout: Duration, logFiles: [URL]) {
+            self.messages = messages
+            self.seed = seed
+            self.settleTimeout = settleTimeout
+            self.logFiles = logFiles
+        }
+    }
+
+    let database: PostgresConnection
+    let broker: AMQPConnection
+    let queues: [QueueDefinition]
+    let settings: Settings
+
+    public init(database: PostgresConnection, broker: AMQPConnection, queues: [QueueDefinition], settings: Settings) {
+        self.database = database
+        self.broker = broker
+        self.queues = queues
+        self.settings = settings
+    }
+
+    public func run(progress: (String) -> Void) throws -> FuzzReport {
+        let consumersBefore = try consumerCounts()
+        if let idle = consumersBefore.first(where: { $0.value == 0 }) {
+            throw ToolError("no worker consumes \(idle.key): start the fleet first (Deploy/local/fleet start)")
+        }
+        let runID = String(format: "%llx", settings.seed)
+        var mutator = MessageMutator(runID: "\(runID)-\(UInt32.random(in: 0...UInt32.max))", seed: settings.seed)
+        let messages = mutator.messages(count: settings.messages, routingKeys: Array(Set(queues.flatMap(\.routingKeys))).sorted())
+        try publish(messages)
+        progress("published \(messages.count) messages (seed \(settings.seed)); waiting until each is processed or dead-lettered")
+        // A consumer's unacknowledged messages do not show in a queue's depth, so the run is settled
+        // only when the audit accounts for every message, not when the queues look empty.
+        let deadline = ContinuousClock.now + settings.settleTimeout
+        var report: FuzzReport
+        repeat {
+            report = FuzzReport(seed: settings.seed, messages: messages.count)
+            try audit(messages, into: &report)
+            if report.failures.isEmpty { break }
+            Thread.sleep(forTimeInterval: 1)
+        } while ContinuousClock.now < deadline
+        for (queue, before) in consumersBefore.sorted(by: { $0.key < $1.key }) {
+            let after = try broker.inspectQueue(queue, channel: 1).consumers
+            if after < before { report.failures.append("\(queue) had \(before) consumers before the run and \(after) after: a worker stopped") }
+        }
+        try scanForCardNumbers(Set(messages.compactMap(\.plantedCardNumber)), into: &report)
+        return report
+    }
+
+    private func consumerCounts() throws -> [String: Int] {
+        try Dictionary(uniqueKeysWithValues: queues.map { ($0.name, try broker.inspectQueue($0.name, channel: 1).consumers) })
+    }
+
+    private func publish(_ messages: [FuzzMessage]) throws {
+        for batch in stride(from: 0, to: messages.count, by: 200).map({ messages[$0..<min($0 + 200, messages.count)] }) {
+            for message in batch {
+                try broker.publish(
+                    AMQPMessage(body: message.body, messageID: message.id, type: message.routingKey, contentType: CloudEvent.contentType),
+                    exchange: Topology.eventsExchange, routingKey: message.routingKey, channel: 1
+                )
+            }
+            try broker.waitForConfirms(channel: 1)
+        }
+    }
+
+    /// Each message must be, in every queue its routing key reached, either in that queue's inbox
+    /// (processed) or in its dead-letter queue with a reason.
+    private func audit(_ messages: [FuzzMessage], into report: inout FuzzReport) throws {
+        let ids = messages.map(\.id)
+        let browser = DeadLetterBrowser(connection: broker)
+        for queue in queues {
+            let reached = messages.filter { queue.routingKeys.contains($0.routingKey) }
+            guard !reached.isEmpty else { continue }
+            let processed = Set(try database.query(
+                "SELECT message_id FROM coverpay.inbox WHERE consumer = $1 AND message_id = ANY($2::text[])",
+                [queue.name, "{\(ids.joined(separator: ","))}"]
+            ).map { try $0.decode("message_id", as: String.self) })
+            var deadReasons: [String: String] = [:]
+            try browser.browse(queue.deadLetterQueue) { letter in
+                if letter.id.hasPrefix("fuzz-") { deadReasons[letter.id] = letter.reason }
+                report.deadLetterBodies.append(String(decoding: letter.delivery.message.body, as: UTF8.self))
+                return .keep
+            }
+            for message in reached {
+                if processed.contains(message.id) {
+                    report.count(message.mutation, outcome: "processed")
+                } else if let reason = deadReasons[message.id], !reason.isEmpty, reason != "unknown" {
+                    report.count(message.mutation, outcome: reason)
+                } else {
+                    report.failures.append("\(message.id) (\(message.mutation.rawValue), \(message.routingKey)) reached \(queue.name) but is neither processed nor dead-lettered with a reason")
+                }
+            }
+        }
+    }
+
+    /// Looks for every planted number, as written and as bare digits, in every text column of the
+    /// database, in every dead letter and in the given log files.
+    private func scanForCardNumbers(_ planted: Set<String>, into report: inout FuzzReport) throws {
+        guard !planted.isEmpty else { return }
+        let needles = Set(planted.flatMap { [$0, $0.filter(\.isNumber)] })
+        let pattern = needles.map { NSRegularExpression.escapedPattern(for: $0) }.joined(separator: "|")
+        let columns = try database.query(
+            """
+            SELECT table_schema, table_name, column_name FROM information_schema.columns
+            WHERE table_schema NOT IN ('pg_catalog', 'information_schema')
+              AND data_type IN ('text', 'character varying', 'json', 'jsonb')
+              AND (table_schema, table_name) IN (SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE')
+            """
+        )
+        for column in columns {
+            let (schema, table, name): (String, String, String) = (try column.decode("table_schema"), try column.decode("table_name"), try column.decode("column_name"))
+            let hits: Int = try database.query(
+                "SELECT count(*) AS n FROM \(quoted(schema)).\(quoted(table)) WHERE \(quoted(name))::text ~ $1", [pattern]
+            )[0].decode("n")
+            if hits > 0 { report.failures.append("a planted card number is stored in \(schema).\(table).\(name) (\(hits) rows)") }
+        }
+        report.scannedColumns = columns.count
+        for body in report.deadLetterBodies where needles.contains(where: body.contains) {
+            report.failures.append("a dead letter keeps a planted card number unmasked")
+            break
+        }
+        for file in settings.logFiles {
+            guard let text = try? String(contentsOf: file, encoding: .utf8) else { continue }
+            report.scannedLogs += 1
+            if needles.contains(where: text.contains) { report.failures.append("the log \(file.path) holds a planted card number") }
+        }
+    }
+
+    private func quoted(_ identifier: String) -> String { "\"\(identifier.replacingOccurrences(of: "\"", with: "\"\""))\"" }
+}
+
+/// What a fuzz run saw: outcomes per mutation, and every failed check.
+public struct FuzzReport: Sendable {
+    public let seed: UInt64
+    public let messages: Int
+    public var outcomes: [FuzzMutation: [String: Int]] = [:]
+    public var failures: [String] = []
+    public var scannedColumns = 0
+    public var scannedLogs = 0
+    var deadLetterBodies: [String] = []
+
+    mutating func count(_ mutation: FuzzMutation, outcome: String) {
+        outcomes[mutation, default: [:]][outcome, default: 0] += 1
+    }
+
+    public var passed: Bool { failures.isEmpty }
+
+    public var json: JSONValue {
+        .object([
+            "seed": .number(String(seed)), "messages": .number(String(messages)), "passed": .bool(passed),
+            "scanned_columns": .number(String(scannedColumns)), "scanned_logs": .number(String(scannedLogs)),
+            "outcomes": .object(Dictionary(uniqueKeysWithValues: outcomes.map { mutation, counts in
+                (mutation.rawValue, JSONValue.object(counts.mapValues { .number(String($0)) }))
+            })),
+            "failures": .array(failures.map(JSONValue.string)),
+        ])
+    }
+}

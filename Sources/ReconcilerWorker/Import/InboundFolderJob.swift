@@ -1,0 +1,48 @@
+import CoverPayCore
+import Fleet
+import Foundation
+import Logging
+import Postgres
+
+/// Watches the inbound folder, as a bank's SFTP drop would fill it. Every file there is imported
+/// (`BankFileImport`: once, by content hash, whichever replica gets there first) and then moved to
+/// `imported/`, or to `rejected/` with a `.reason` file beside it when it is malformed. A crash
+/// between the import's commit and the move leaves the file in place; the next scan finds its
+/// hash already imported and only moves it. Files dropped while no reconciler ran are simply there
+/// at the first scan.
+struct InboundFolderJob: ScheduledJob {
+    let name = "recon-inbound"
+    let settings: ReconcilerSettings
+
+    func runOnce(database: PostgresConnection, worker: String, logger: Logger) throws -> Int {
+        let folder = URL(fileURLWithPath: settings.inboundDirectory)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return 0 }
+        var handled = 0
+        for name in names.sorted() where !name.hasPrefix(".") {
+            let path = folder.appendingPathComponent(name)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path.path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  let data = FileManager.default.contents(atPath: path.path)
+            else { continue } // another replica moved it away
+            do {
+                let outcome = try BankFileImport.importFile(name: name, content: String(decoding: data, as: UTF8.self), database: database, importer: worker)
+                logger.info("bank file", metadata: ["file": "\(name)", "outcome": "\(outcome)"])
+                move(path, to: folder.appendingPathComponent("imported"))
+            } catch let error as BankFileError {
+                logger.error("bank file rejected", metadata: ["file": "\(name)", "reason": "\(error)"])
+                let rejected = folder.appendingPathComponent("rejected")
+                move(path, to: rejected)
+                try? Data("\(error)\n".utf8).write(to: rejected.appendingPathComponent(name + ".reason"))
+            }
+            handled += 1
+        }
+        return handled
+    }
+
+    /// rename(2) replaces a file of the same name; it fails harmlessly when another replica moved
+    /// the file first.
+    private func move(_ file: URL, to folder: URL) {
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        _ = rename(file.path, folder.appendingPathComponent(file.lastPathComponent).path)
+    }
+}
