@@ -12,6 +12,7 @@ struct CoverPay: AsyncParsableCommand {
             FuzzCommand.self, ChaosCommand.self,
             ReconCommand.self, SandboxCommand.self,
             TraceCommand.self,
+            RecoveryCommand.self, DelinquencyCommand.self,
         ]
     )
 }

@@ -39,6 +39,7 @@ struct ACHFileJob: ScheduledJob {
         )
         guard !rows.isEmpty else { return false }
         let payments = try rows.map(PaymentRecord.init(row:))
+        let reinitiations = try reinitiatedPayments(payments, database)
         let debits = try payments.map { payment -> NACHADebit in
             guard let ach = payment.ach, case .ach(var account)? = try payment.paymentMethod.map({ try PaymentMethod(json: unmasked($0, ach)) }) else {
                 throw RuleFileError("ACH attempt \(payment.paymentID) lacks its account details")
@@ -47,7 +48,7 @@ struct ACHFileJob: ScheduledJob {
             return NACHADebit(
                 account: account, secCode: ach.secCode, amount: payment.amount, effectiveDate: ach.effectiveDate,
                 individualIdentification: ach.individualIdentification, individualName: ach.receiverName,
-                isReinitiation: payment.attempt > 1, traceSequence: Int(ach.traceNumber.suffix(7))!
+                isReinitiation: reinitiations.contains(payment.paymentID), traceSequence: Int(ach.traceNumber.suffix(7))!
             )
         }
         let today = try CalendarDate(iso: BusinessClock.today(database))
@@ -74,6 +75,27 @@ struct ACHFileJob: ScheduledJob {
         )
         logger.info("NACHA file cut", metadata: ["file": "\(fileName)", "entries": "\(file.entries.count)", "batches": "\(file.batches.count)"])
         return true
+    }
+
+    /// The attempts that reinitiate a returned entry (Nacha §2.12.4, company entry description
+    /// `RETRY PYMT`): the installment's previous attempt was an ACH debit to the same account,
+    /// returned R01 or R09. A later attempt after any other return, a card attempt or a new
+    /// account is a new entry, not a reinitiation.
+    private func reinitiatedPayments(_ payments: [PaymentRecord], _ database: PostgresConnection) throws -> Set<String> {
+        var reinitiated: Set<String> = []
+        for payment in payments where payment.attempt > 1 {
+            guard let ach = payment.ach,
+                  let previous = try PaymentStore.attempts(policyID: payment.policyID, entryNumber: payment.entryNumber, database)
+                      .filter({ $0.attempt < payment.attempt }).max(by: { $0.attempt < $1.attempt }),
+                  previous.rail == .ach, previous.status == .returned, let previousACH = previous.ach,
+                  let code = try database.query("SELECT failure_code FROM collector.payments WHERE payment_id = $1", [previous.paymentID]).first?["failure_code"],
+                  ["ach_return_R01", "ach_return_R09"].contains(code),
+                  previous.paymentMethod?["routing_number"] == payment.paymentMethod?["routing_number"],
+                  try settings.encryption.open(previousACH.accountCiphertext) == settings.encryption.open(ach.accountCiphertext)
+            else { continue }
+            reinitiated.insert(payment.paymentID)
+        }
+        return reinitiated
     }
 
     /// The stored masked method with the sealed account number put back.

@@ -12,6 +12,8 @@ struct InstallmentDue {
     var currency: String
     var state: String?
     var lineOfBusiness: String?
+    /// The schedule transaction that created the entry (issuance, endorsement, cancellation, …).
+    var transaction: String?
 
     init(event: CloudEvent) throws(HandlerError) {
         let data = event.data
@@ -35,7 +37,12 @@ struct InstallmentDue {
         self.currency = data["currency"]?.stringValue ?? ""
         self.state = data["state"]?.stringValue
         self.lineOfBusiness = data["line_of_business"]?.stringValue
+        self.transaction = data["transaction"]?.stringValue
     }
+
+    /// A positive cancellation entry is earned premium for coverage already given: owed even though
+    /// the policy is cancelled, so it is collected (docs/retrier.md, "Cancelled policies").
+    var isEarnedPremiumOfCancellation: Bool { transaction == "cancellation" }
 
     /// Seeds the processor split: the same installment always goes to the same processor.
     var installmentID: String { "\(policyID):\(entryNumber)" }

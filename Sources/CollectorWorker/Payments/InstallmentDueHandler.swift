@@ -34,7 +34,7 @@ struct InstallmentDueHandler: EventHandler {
         let request = CollectionRequest(
             installmentID: due.installmentID, paymentMethod: try policy.paymentMethod?.unsealed(with: settings.encryption),
             currency: due.currency, state: due.state ?? policy.state ?? "", lineOfBusiness: due.lineOfBusiness ?? policy.lineOfBusiness ?? "",
-            amount: due.amount, policyCancelled: policy.cancelled, accountValidated: policy.accountValidated
+            amount: due.amount, policyCancelled: policy.cancelled && !due.isEarnedPremiumOfCancellation, accountValidated: policy.accountValidated
         )
         let routing = try RoutingRuleStore.table(context.database, seedFrom: RoutingRuleStore.defaultFile(schemasDirectory: settings.schemasDirectory))
         var payment = PaymentRecord(

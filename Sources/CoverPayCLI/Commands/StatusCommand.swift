@@ -45,11 +45,14 @@ struct StatusCommand: ParsableCommand {
         print(delinquency.isEmpty ? "delinquency: no policies tracked" : "delinquency: " + delinquency.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
     }
 
-    /// Policies per delinquency state, once the retrier's table exists.
+    /// Policies per delinquency stage (every stage, zero included), once the retrier's table exists.
     static func delinquencyCounts(_ database: PostgresConnection) throws -> [String: Int] {
-        let present = try database.query("SELECT to_regclass('retrier.delinquency') IS NOT NULL AS present")[0].decode("present", as: Bool.self)
+        let present = try database.query("SELECT to_regclass('retrier.policies') IS NOT NULL AS present")[0].decode("present", as: Bool.self)
         guard present else { return [:] }
-        let rows = try database.query("SELECT state, count(*) AS policies FROM retrier.delinquency GROUP BY state")
-        return try Dictionary(uniqueKeysWithValues: rows.map { (try $0.decode("state", as: String.self), try $0.decode("policies", as: Int.self)) })
+        var counts = Dictionary(uniqueKeysWithValues: DelinquencyStage.allCases.map { ($0.rawValue, 0) })
+        for row in try database.query("SELECT stage, count(*) AS policies FROM retrier.policies GROUP BY stage") {
+            counts[try row.decode("stage", as: String.self)] = try row.decode("policies", as: Int.self)
+        }
+        return counts
     }
 }

@@ -1,6 +1,6 @@
 /// `Schemas/rules/states.json`:
 /// `{"version": 1, "national": {debit_surcharge_ban, ach_authorization, web_account_validation},
-///   "default": {nonpayment_notice, grace_period, card_surcharge, premium_trust},
+///   "default": {nonpayment_notice, grace_period, card_surcharge, premium_trust, return_fee?},
 ///   "states": {"CA": {any of the default's rules}, …}}`; every rule carries a `citation`.
 extension ComplianceRules {
     public init(json: JSONValue) throws(ComplianceRulesError) {
@@ -36,7 +36,7 @@ extension ComplianceRules {
 
 extension StateRules {
     init(json: JSONValue?, scope: String) throws(RuleDataError) {
-        let rules = try RuleObject(json, path: scope, allowedKeys: ["nonpayment_notice", "grace_period", "card_surcharge", "premium_trust"])
+        let rules = try RuleObject(json, path: scope, allowedKeys: ["nonpayment_notice", "grace_period", "card_surcharge", "premium_trust", "return_fee"])
         func object(_ key: String, _ allowed: Set<String>) throws(RuleDataError) -> RuleObject? {
             try rules.members[key].map { json throws(RuleDataError) in try RuleObject(json, path: "\(scope).\(key)", allowedKeys: allowed.union(["citation"])) }
         }
@@ -54,6 +54,18 @@ extension StateRules {
             if let cap, !(0...10_000).contains(cap) { throw RuleDataError("\(scope).card_surcharge.max_basis_points must be 0...10000") }
             if !allowed, rule.has("max_basis_points") { throw RuleDataError("\(scope).card_surcharge: a ban has no max_basis_points") }
             return SurchargeRule(allowed: allowed, maxBasisPoints: cap, citation: try rule.string("citation"))
+        }
+        returnFee = try object("return_fee", ["allowed", "amount"]).map { rule throws(RuleDataError) in
+            let allowed = try rule.bool("allowed")
+            guard allowed == rule.has("amount") else { throw RuleDataError("\(scope).return_fee: an allowed fee has an amount, a ban has none") }
+            var amount: Money?
+            if allowed {
+                guard let parsed = try? Money(parsing: rule.string("amount")), parsed > .zero else {
+                    throw RuleDataError("\(scope).return_fee.amount must be a positive decimal string")
+                }
+                amount = parsed
+            }
+            return ReturnFeeRule(amount: amount, citation: try rule.string("citation"))
         }
         premiumTrust = try object("premium_trust", ["handling"]).map { rule throws(RuleDataError) in
             let text = try rule.string("handling")

@@ -24,6 +24,15 @@ public struct ComplianceRules: Sendable, Hashable {
         return CitedValue(value: rule.days, rule: FiredComplianceRule(name: "\(scope).grace_period", citation: rule.citation))
     }
 
+    /// The fee for an ACH debit returned with `code`: only R01/R09 (`ACHReturnPolicy.returnFeeAllowed`)
+    /// and only where the state's `return_fee` rule allows one; a default without the rule allows none.
+    public func returnFee(state: String, code: ACHReturnCode) -> CitedValue<Money>? {
+        guard ACHReturnPolicy.returnFeeAllowed(for: code) else { return nil }
+        let scope = states[state.uppercased()]?.returnFee != nil ? state.uppercased() : "default"
+        guard let rule = scope == "default" ? defaults.returnFee : states[scope]?.returnFee, let amount = rule.amount else { return nil }
+        return CitedValue(value: amount, rule: FiredComplianceRule(name: "\(scope).return_fee", citation: rule.citation))
+    }
+
     public func premiumTrust(state: String) -> CitedValue<PremiumTrustHandling> {
         let (scope, rule) = lookup(state, \.premiumTrust)
         return CitedValue(value: rule.handling, rule: FiredComplianceRule(name: "\(scope).premium_trust", citation: rule.citation))

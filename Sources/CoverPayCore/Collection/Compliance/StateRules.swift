@@ -5,6 +5,7 @@ struct StateRules: Sendable, Hashable {
     var gracePeriod: DaysRule?
     var cardSurcharge: SurchargeRule?
     var premiumTrust: PremiumTrustRule?
+    var returnFee: ReturnFeeRule?
 
     struct DaysRule: Sendable, Hashable {
         var days: Int
@@ -15,6 +16,12 @@ struct StateRules: Sendable, Hashable {
         var allowed: Bool
         /// Cap as a share of the installment, in basis points (300 = 3%); nil when banned.
         var maxBasisPoints: Int?
+        var citation: String
+    }
+
+    /// A fee for a returned ACH debit (R01/R09 only); `amount` nil when the state allows none.
+    struct ReturnFeeRule: Sendable, Hashable {
+        var amount: Money?
         var citation: String
     }
 

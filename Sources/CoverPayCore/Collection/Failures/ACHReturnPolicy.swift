@@ -19,12 +19,9 @@ public enum ACHReturnPolicy {
     public static let maximumPresentments = 3
     public static let reinitiationWindowDays = 180
 
+    /// The rule of the code's category (`ACHReturnCategory`, which also says why).
     public static func rule(for code: ACHReturnCode) -> Rule {
-        switch code.rawValue {
-        case "R01", "R09": .reinitiate
-        case "R08": .afterNewAuthorization
-        default: .never
-        }
+        ACHReturnCategory.of(code).rule
     }
 
     /// A return fee may be charged only for insufficient or uncollected funds.
