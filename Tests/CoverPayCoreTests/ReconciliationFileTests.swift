@@ -232,4 +232,25 @@ import Testing
         #expect(EventValidator.cardNumberPath(in: .object(["trace_number": .string(Self.luhnValidTrace)]), at: "$") == nil)
         #expect(EventValidator.cardNumberPath(in: .object(["rail": .string("ach"), "reference": .string(Self.luhnValidTrace)]), at: "$") == nil)
     }
+
+    /// The exemption covers trace numbers only: a card number in those fields (found by the fuzzer
+    /// in a dead letter) is refused like anywhere else, 15-digit American Express numbers included.
+    @Test(arguments: ["4111111111111111", "4111 1111 1111 1111", "378282246310005", "3782-822463-10005", "6011111111111117"])
+    func aCardNumberInATraceFieldIsStillACardNumber(number: String) {
+        #expect(EventValidator.cardNumberPath(in: .object(["trace_number": .string(number)]), at: "$") == "$.trace_number")
+        #expect(EventValidator.cardNumberPath(in: .object(["rail": .string("ach"), "reference": .string(number)]), at: "$") == "$.reference")
+    }
+
+    /// Every trace number the collector can cut is well formed: any routing prefix a bank has,
+    /// any 7-digit sequence.
+    @Test func everyCollectorTraceIsWellFormed() {
+        for prefix in Array(0...12) + Array(21...32) + Array(61...72) + [80] {
+            for sequence in [1, 4242, 9_999_999] {
+                let trace = String(format: "%02d", prefix) + "100001" + String(format: "%07d", sequence)
+                #expect(NACHATraceNumber.isWellFormed(trace), "\(trace)")
+            }
+        }
+        #expect(!NACHATraceNumber.isWellFormed("01100001000000"))
+        #expect(!NACHATraceNumber.isWellFormed("0110000100000a5"))
+    }
 }

@@ -53,9 +53,11 @@ struct ReconcilerTests {
     }
 
     /// A random year's first schedule date in March that is a banking day after a banking day.
+    /// A March of its own for each test of the run: reports are by date, so two tests sharing a
+    /// date would count each other's payments.
     static func scheduleDate() throws -> CalendarDate {
         let calendar = BankingCalendar.federalReserve
-        let start = calendar.nextBankingDay(after: try CalendarDate(year: Int.random(in: 2035...2095), month: 3, day: 3))
+        let start = calendar.nextBankingDay(after: try CalendarDate(year: unusedYears.next(), month: 3, day: 3))
         return calendar.isBankingDay(start.adding(days: -1)) ? start : calendar.nextBankingDay(after: start)
     }
 
@@ -333,5 +335,20 @@ struct ReconcilerTests {
         #expect(names.count == 6, "one import per content: \(names)")
         #expect(files.filter { $0["file_name"]?.stringValue?.hasPrefix(drop) == true }.allSatisfy { $0["lines"] == .number("1") && $0["kind"] == .string("settlement_csv") })
         try await loop.stop()
+    }
+}
+
+/// Years 2035–2095 handed out once each per test process, from a random start.
+private let unusedYears = YearSequence()
+
+private final class YearSequence: @unchecked Sendable {
+    private let lock = NSLock()
+    private var year = Int.random(in: 2035...2095)
+
+    func next() -> Int {
+        lock.withLock {
+            defer { year = year == 2095 ? 2035 : year + 1 }
+            return year
+        }
     }
 }

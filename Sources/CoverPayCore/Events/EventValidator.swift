@@ -68,9 +68,9 @@ public struct EventValidator: Sendable {
     }
 
     /// The path of the first string holding a card number. An ACH `account_number` is exempt: bank
-    /// account numbers run to 17 digits and some pass the Luhn check by chance. So is a NACHA trace
-    /// number (15 digits: ODFI identification and sequence), in `trace_number` or as the
-    /// `reference` of an object whose `rail` is `ach`.
+    /// account numbers run to 17 digits and some pass the Luhn check by chance. So is a well-formed
+    /// NACHA trace number (`NACHATraceNumber`) in `trace_number` or as the `reference` of an object
+    /// whose `rail` is `ach`; anything else in those fields is scanned like every other string.
     static func cardNumberPath(in value: JSONValue, at path: String) -> String? {
         switch value {
         case .string(let text), .number(let text):
@@ -83,8 +83,11 @@ public struct EventValidator: Sendable {
         case .object(let members):
             let isBankAccount = members["type"]?.stringValue == "ach"
             let isACH = members["rail"]?.stringValue == "ach"
+            func isTrace(_ key: String, _ member: JSONValue) -> Bool {
+                (key == "trace_number" || (isACH && key == "reference")) && member.stringValue.map(NACHATraceNumber.isWellFormed) == true
+            }
             for (key, member) in members.sorted(by: { $0.key < $1.key })
-            where !(isBankAccount && key == "account_number") && key != "trace_number" && !(isACH && key == "reference") {
+            where !(isBankAccount && key == "account_number") && !isTrace(key, member) {
                 if let found = cardNumberPath(in: member, at: "\(path).\(key)") { return found }
             }
             return nil

@@ -113,12 +113,15 @@ public struct SandboxBank {
             )
             if !inserted.isEmpty, settledOn != nil { deposits.append(debit) }
         }
+        // Only entries of the files in this bank's drop: another outbound folder (a test's) is
+        // another originator's business, and its returns are written by its own bank run.
         let returned = try database.query(
             """
             UPDATE sandbox.bank_entries SET returned_on = $1::date
-            WHERE return_code IS NOT NULL AND returned_on IS NULL AND return_due_on <= $1::date RETURNING trace_number, return_code
+            WHERE return_code IS NOT NULL AND returned_on IS NULL AND return_due_on <= $1::date AND trace_number = ANY($2::text[])
+            RETURNING trace_number, return_code
             """,
-            [date.description]
+            [date.description, "{\(debits.keys.sorted().joined(separator: ","))}"]
         )
         var returns: [NACHAReturnedDebit] = []
         for row in returned {
