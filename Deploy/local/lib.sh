@@ -113,15 +113,61 @@ COVERPAY_AMQP_PORT="${COVERPAY_AMQP_PORT:-55672}"
 CLUSTER_FILE="$COVERPAY_LOCAL/rabbitmq-cluster-size"
 cluster_size() { cat "$CLUSTER_FILE" 2>/dev/null || echo 1; }
 
+# ---- roles, users and their passwords -----------------------------------------------------------
+
+# The workers, as the fleet names them; each connects as its own PostgreSQL role and RabbitMQ user
+# (docs/security.md, "Roles and users"): coverpay_<worker with _ for ->.
+FLEET_WORKERS=(scheduler collector retrier reconciler accounting-sync)
+worker_role() { echo "coverpay_${1//-/_}"; }
+# COVERPAY_<WORKER>_DATABASE_URL / _AMQP_URL: the variable prefix of a worker's own URLs.
+worker_variable() { local upper="${1//-/_}"; echo "COVERPAY_${upper^^}"; }
+# Every login the local services create: the migration owner, the operator (the CLI), the sandbox
+# bank and one per worker. RabbitMQ has the same users but the owner and the sandbox (no AMQP).
+DATABASE_ROLES=(coverpay coverpay_operator coverpay_sandbox)
+for _worker in "${FLEET_WORKERS[@]}"; do DATABASE_ROLES+=("$(worker_role "$_worker")"); done
+unset _worker
+
+SECRETS_DIR="$COVERPAY_LOCAL/secrets"
+
+# The password of a login, from .local/secrets/NAME.password, generated on first use (URL-safe
+# characters, so it goes into a URL as it is). Git ignores .local/.
+secret() {
+    local file="$SECRETS_DIR/$1.password"
+    if [[ ! -s "$file" ]]; then
+        (umask 077 && mkdir -p "$SECRETS_DIR" \
+            && head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32 >"$file.tmp" \
+            && mv "$file.tmp" "$file")
+    fi
+    cat "$file"
+}
+
 # The lines `services env` prints; fleet evaluates them when the URLs are not set. The optional
 # argument names another database and virtual host (`services testbed`). A cluster's node URLs
 # are listed, comma-separated, for clients to fail over along.
+#   COVERPAY_DATABASE_URL / COVERPAY_AMQP_URL         the operator: the `coverpay` CLI
+#   COVERPAY_MIGRATION_DATABASE_URL                   the migration owner (`coverpay migrate`)
+#   COVERPAY_SANDBOX_DATABASE_URL                     the sandbox bank (`coverpay sandbox ...`)
+#   COVERPAY_<WORKER>_DATABASE_URL / _AMQP_URL        each worker's own (fleet hands them over)
 services_env_lines() {
-    local name="${1:-coverpay}" nodes k urls=()
-    nodes="$(cluster_size)"
-    for ((k = 0; k < nodes; k++)); do
-        urls+=("amqp://coverpay:coverpay@127.0.0.1:$((COVERPAY_AMQP_PORT + 2 * k))/$name")
+    local name="${1:-coverpay}"
+    database_url() { printf 'postgresql://%s:%s@127.0.0.1:%s/%s' "$1" "$(secret "$1")" "$COVERPAY_PG_PORT" "$name"; }
+    amqp_url() {
+        local nodes k urls=()
+        nodes="$(cluster_size)"
+        for ((k = 0; k < nodes; k++)); do
+            urls+=("amqp://$1:$(secret "$1")@127.0.0.1:$((COVERPAY_AMQP_PORT + 2 * k))/$name")
+        done
+        (IFS=,; echo "${urls[*]}")
+    }
+    printf 'export COVERPAY_DATABASE_URL=%s\n' "$(database_url coverpay_operator)"
+    printf 'export COVERPAY_AMQP_URL=%s\n' "$(amqp_url coverpay_operator)"
+    printf 'export COVERPAY_MIGRATION_DATABASE_URL=%s\n' "$(database_url coverpay)"
+    printf 'export COVERPAY_SANDBOX_DATABASE_URL=%s\n' "$(database_url coverpay_sandbox)"
+    local worker role variable
+    for worker in "${FLEET_WORKERS[@]}"; do
+        role="$(worker_role "$worker")"
+        variable="$(worker_variable "$worker")"
+        printf 'export %s_DATABASE_URL=%s\n' "$variable" "$(database_url "$role")"
+        printf 'export %s_AMQP_URL=%s\n' "$variable" "$(amqp_url "$role")"
     done
-    printf 'export COVERPAY_DATABASE_URL=postgresql://coverpay:coverpay@127.0.0.1:%s/%s\n' "$COVERPAY_PG_PORT" "$name"
-    printf 'export COVERPAY_AMQP_URL=%s\n' "$(IFS=,; echo "${urls[*]}")"
 }

@@ -92,7 +92,8 @@ def test_start_status_stop_with_fake_workers(sandbox_fleet, fake_bin):
     root = sandbox_fleet.parents[2]
     log = (root / ".local" / "logs" / "accounting-sync-1.log").read_text()
     assert f"worker accounting-sync-1 port {BASE + 15}" in log
-    assert "db postgresql://coverpay:coverpay@127.0.0.1:" in log
+    # Each worker connects as its own role (docs/security.md).
+    assert "db postgresql://coverpay_accounting_sync:" in log
     assert "extra passed-on" in log
 
     again = run([sandbox_fleet, "start", "--replicas", "2"], env=env)

@@ -7,22 +7,49 @@ SERVICES = LOCAL_SCRIPTS / "services"
 STATUS_LINE = re.compile(r"^(postgres|rabbitmq): (running|stopped) \(port (\d+)\b.*\)$")
 
 
-def test_env_default_ports():
-    result = run([SERVICES, "env"], env={"COVERPAY_PG_PORT": "", "COVERPAY_AMQP_PORT": ""})
+WORKER_PREFIXES = ["SCHEDULER", "COLLECTOR", "RETRIER", "RECONCILER", "ACCOUNTING_SYNC"]
+
+
+def env_lines(result):
+    """The `export NAME=value` lines as a dict."""
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
-        "export COVERPAY_DATABASE_URL=postgresql://coverpay:coverpay@127.0.0.1:55432/coverpay",
-        "export COVERPAY_AMQP_URL=amqp://coverpay:coverpay@127.0.0.1:55672/coverpay",
-    ]
+    pairs = [line.removeprefix("export ").split("=", 1) for line in result.stdout.splitlines()]
+    return dict(pairs)
+
+
+def assert_logins(lines, pg_port, amqp_port):
+    """One login per purpose, each with its own password (docs/security.md, roles and users)."""
+    expected = {
+        "COVERPAY_DATABASE_URL": ("postgresql", "coverpay_operator", pg_port),
+        "COVERPAY_AMQP_URL": ("amqp", "coverpay_operator", amqp_port),
+        "COVERPAY_MIGRATION_DATABASE_URL": ("postgresql", "coverpay", pg_port),
+        "COVERPAY_SANDBOX_DATABASE_URL": ("postgresql", "coverpay_sandbox", pg_port),
+    }
+    for prefix in WORKER_PREFIXES:
+        role = "coverpay_" + prefix.lower()
+        expected[f"COVERPAY_{prefix}_DATABASE_URL"] = ("postgresql", role, pg_port)
+        expected[f"COVERPAY_{prefix}_AMQP_URL"] = ("amqp", role, amqp_port)
+    assert sorted(lines) == sorted(expected)
+    for name, (scheme, user, port) in expected.items():
+        match = re.fullmatch(rf"{scheme}://{user}:([A-Za-z0-9]{{32}})@127\.0\.0\.1:{port}/coverpay", lines[name])
+        assert match, (name, lines[name])
+    passwords = {re.search(r":([A-Za-z0-9]{32})@", url).group(1) for url in lines.values()}
+    assert len(passwords) == 8  # operator, owner, sandbox and five workers
+
+
+def test_env_default_ports():
+    lines = env_lines(run([SERVICES, "env"], env={"COVERPAY_PG_PORT": "", "COVERPAY_AMQP_PORT": ""}))
+    assert_logins(lines, 55432, 55672)
 
 
 def test_env_follows_port_overrides():
-    result = run([SERVICES, "env"], env={"COVERPAY_PG_PORT": "6543", "COVERPAY_AMQP_PORT": "5673"})
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
-        "export COVERPAY_DATABASE_URL=postgresql://coverpay:coverpay@127.0.0.1:6543/coverpay",
-        "export COVERPAY_AMQP_URL=amqp://coverpay:coverpay@127.0.0.1:5673/coverpay",
-    ]
+    lines = env_lines(run([SERVICES, "env"], env={"COVERPAY_PG_PORT": "6543", "COVERPAY_AMQP_PORT": "5673"}))
+    assert_logins(lines, 6543, 5673)
+
+
+def test_env_passwords_are_generated_once():
+    first, second = (env_lines(run([SERVICES, "env"])) for _ in range(2))
+    assert first == second
 
 
 def test_status_lines_and_exit_code():

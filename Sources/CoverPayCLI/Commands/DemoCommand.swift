@@ -50,11 +50,12 @@ struct DemoCommand: ParsableCommand {
         // sandbox bank answers each business day's NACHA files and card charges, as a bank's and a
         // processor's overnight files would.
         let bank = SandboxBank.fromEnvironment
+        let bankDatabase = try environment.sandboxDatabase()
         let steps: [DemoStep] = [
             DemoStep("upstream") { day in try upstream.publish(through: day) },
             DemoStep("clock") { day in try BusinessClock.set(day.description, database) },
             DemoStep("bank") { day in
-                if BankingCalendar.federalReserve.isBankingDay(day) { _ = try bank.settle(date: day, database: database) }
+                if BankingCalendar.federalReserve.isBankingDay(day) { _ = try bank.settle(date: day, database: bankDatabase) }
             },
         ]
         var day = first

@@ -9,7 +9,7 @@ struct MigrateCommand: ParsableCommand {
     func run() throws {
         let environment = try CLIEnvironment()
         let migrator = try Migrator(directory: "\(environment.configuration.schemasDirectory)/migrations")
-        let applied = try migrator.migrate(try environment.database())
+        let applied = try migrator.migrate(try environment.migrationDatabase())
         print(applied.isEmpty ? "database is up to date (\(migrator.migrations.count) migrations)" : "applied migrations: \(applied.joined(separator: ", "))")
     }
 }

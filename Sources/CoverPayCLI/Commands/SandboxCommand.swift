@@ -19,7 +19,7 @@ struct SandboxCommand: ParsableCommand {
             @Option(help: "The business date the bank settles (default: the business date).") var date: String?
 
             func run() throws {
-                let database = try CLIEnvironment().database()
+                let database = try CLIEnvironment().sandboxDatabase()
                 let text = try date ?? BusinessClock.today(database)
                 guard let day = try? CalendarDate(iso: text) else { throw CLIError("--date '\(text)' is not YYYY-MM-DD") }
                 let bank = SandboxBank.fromEnvironment

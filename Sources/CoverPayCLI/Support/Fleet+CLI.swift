@@ -28,8 +28,26 @@ struct CLIEnvironment {
         configuration = try FleetConfiguration(worker: "coverpay")
     }
 
+    /// The operator's connection (COVERPAY_DATABASE_URL): reads everything, changes no ledger and no
+    /// sandbox books (docs/security.md, "Roles and users").
     func database() throws -> PostgresConnection {
         try PostgresConnection(url: configuration.databaseURL)
+    }
+
+    /// The migration owner's connection for `coverpay migrate`: COVERPAY_MIGRATION_DATABASE_URL, or
+    /// the operator's URL where one login does everything.
+    func migrationDatabase() throws -> PostgresConnection {
+        try PostgresConnection(url: Self.url("COVERPAY_MIGRATION_DATABASE_URL") ?? configuration.databaseURL)
+    }
+
+    /// The sandbox bank's connection (it alone writes `sandbox.*`): COVERPAY_SANDBOX_DATABASE_URL, or
+    /// the operator's URL where one login does everything.
+    func sandboxDatabase() throws -> PostgresConnection {
+        try PostgresConnection(url: Self.url("COVERPAY_SANDBOX_DATABASE_URL") ?? configuration.databaseURL)
+    }
+
+    private static func url(_ variable: String) -> String? {
+        ProcessInfo.processInfo.environment[variable].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// A broker connection with channel 1 open.

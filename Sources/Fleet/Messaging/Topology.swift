@@ -102,9 +102,31 @@ public enum Topology {
 
     /// Declares the exchanges and the queues (idempotent: same names, same arguments). An existing
     /// `coverpay.events` without the alternate exchange is used as it is, so that workers of this
-    /// version start against a deployment set up by an older one.
+    /// version start against a deployment set up by an older one. A worker's own RabbitMQ user may
+    /// configure only its own queues (docs/security.md, "Roles and users"): when the broker refuses
+    /// the shared exchanges (403 ACCESS_REFUSED), they are left to the operator's `coverpay topology
+    /// apply`, and the worker declares and binds its queues to the exchanges that exist.
     @discardableResult
     public static func declare(_ queues: [QueueDefinition], on connection: AMQPConnection, channel: UInt16) throws(AMQPError) -> EventsExchangeState {
+        var state = EventsExchangeState.current
+        do {
+            state = try declareShared(on: connection, channel: channel)
+        } catch where error.replyCode == 403 {
+            try connection.openChannel(channel)
+        }
+        for queue in queues {
+            for (name, arguments, bindings) in layout(of: queue) {
+                try connection.declareQueue(name, arguments: arguments, channel: channel)
+                for (exchange, key) in bindings {
+                    try connection.bindQueue(name, exchange: exchange, routingKey: key, channel: channel)
+                }
+            }
+        }
+        return state
+    }
+
+    /// The exchanges, the unroutable queue and the bindings every worker's events rely on.
+    private static func declareShared(on connection: AMQPConnection, channel: UInt16) throws(AMQPError) -> EventsExchangeState {
         var state = EventsExchangeState.current
         for exchange in exchanges {
             do {
@@ -119,14 +141,6 @@ public enum Topology {
         try connection.bindQueue(unroutableQueue, exchange: unroutableExchange, routingKey: "", channel: channel)
         for type in publishedEventTypes {
             try connection.bindExchange(publishedExchange, to: eventsExchange, routingKey: type, channel: channel)
-        }
-        for queue in queues {
-            for (name, arguments, bindings) in layout(of: queue) {
-                try connection.declareQueue(name, arguments: arguments, channel: channel)
-                for (exchange, key) in bindings {
-                    try connection.bindQueue(name, exchange: exchange, routingKey: key, channel: channel)
-                }
-            }
         }
         return state
     }

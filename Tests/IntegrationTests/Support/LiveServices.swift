@@ -15,8 +15,29 @@ import Testing
 enum LiveServices {
     static let environment = ProcessInfo.processInfo.environment
 
-    static var databaseURL: String { environment["COVERPAY_DATABASE_URL"] ?? FleetConfiguration.defaultDatabaseURL }
+    /// The tests' own connections: the migration owner's (the tests set up and inspect every
+    /// worker's tables) and the operator's broker user. Each started worker gets its own login
+    /// (`WorkerProcess`), the CLI the operator's (docs/security.md, "Roles and users").
+    static var databaseURL: String { environment["COVERPAY_MIGRATION_DATABASE_URL"] ?? operatorDatabaseURL }
+    static var operatorDatabaseURL: String { environment["COVERPAY_DATABASE_URL"] ?? FleetConfiguration.defaultDatabaseURL }
     static var amqpURL: String { environment["COVERPAY_AMQP_URL"] ?? FleetConfiguration.defaultAMQPURL }
+
+    /// The environment variable prefix of a worker's own URLs: COVERPAY_ACCOUNTING_SYNC for accounting-sync.
+    static func loginVariablePrefix(of worker: String) -> String {
+        "COVERPAY_" + worker.replacingOccurrences(of: "-", with: "_").uppercased()
+    }
+
+    static let workerNames = [
+        SchedulerWorker.definition, CollectorWorker.definition, RetrierWorker.definition,
+        ReconcilerWorker.definition, AccountingSyncWorker.definition,
+    ].map(\.name)
+
+    /// A worker's own login (`COVERPAY_<WORKER>_DATABASE_URL` / `_AMQP_URL` from `services testbed`),
+    /// or the shared URLs where the services hand out one login for all.
+    static func workerURLs(_ worker: String) -> (database: String, amqp: String) {
+        let prefix = loginVariablePrefix(of: worker)
+        return (environment["\(prefix)_DATABASE_URL"] ?? operatorDatabaseURL, environment["\(prefix)_AMQP_URL"] ?? amqpURL)
+    }
 
     static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -103,7 +124,7 @@ enum LiveServices {
 
     static var baseEnvironment: [String: String] {
         var values = environment
-        values["COVERPAY_DATABASE_URL"] = databaseURL
+        values["COVERPAY_DATABASE_URL"] = operatorDatabaseURL
         values["COVERPAY_AMQP_URL"] = amqpURL
         values["COVERPAY_SCHEMAS_DIR"] = repositoryRoot.appendingPathComponent("Schemas").path
         return values

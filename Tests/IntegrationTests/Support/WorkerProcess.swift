@@ -18,7 +18,12 @@ final class WorkerProcess: @unchecked Sendable {
         logFile = logDirectory.appendingPathComponent("coverpay-test-\(name)-\(port).log")
         FileManager.default.createFile(atPath: logFile.path, contents: nil)
         process.executableURL = LiveServices.binaries.appendingPathComponent(name)
-        var environment = LiveServices.baseEnvironment
+        // Its own login only: no other worker's, the owner's or the sandbox bank's URL.
+        var environment = LiveServices.baseEnvironment.filter { name, _ in
+            !LiveServices.workerNames.contains { name.hasPrefix(LiveServices.loginVariablePrefix(of: $0) + "_") }
+                && name != "COVERPAY_MIGRATION_DATABASE_URL" && name != "COVERPAY_SANDBOX_DATABASE_URL"
+        }
+        (environment["COVERPAY_DATABASE_URL"], environment["COVERPAY_AMQP_URL"]) = LiveServices.workerURLs(name)
         environment["COVERPAY_HTTP_PORT"] = "\(port)"
         environment["COVERPAY_WORKER_ID"] = "\(name)-test-\(port)"
         environment["COVERPAY_SCAN_INTERVAL_MS"] = "100"
