@@ -56,8 +56,9 @@ extension FleetTests {
     func outboxSurvivesBrokerRestart() async throws {
         let scheduler = try WorkerProcess("scheduler")
         try await scheduler.waitUntilReady()
-        let routingKey = "coverpay.test.\(UUID().uuidString.prefix(8).lowercased())"
-        let probe = "test.outbox.\(routingKey)"
+        // An event type the scheduler's broker user may publish (topic authorisation, docs/security.md).
+        let routingKey = "coverpay.schedule.updated"
+        let probe = "test.outbox.\(UUID().uuidString.prefix(8).lowercased())"
         let broker = try LiveServices.broker()
         try broker.declareQueue(probe, arguments: ["x-queue-type": .string("quorum")], channel: 1)
         try broker.bindQueue(probe, exchange: Topology.eventsExchange, routingKey: routingKey, channel: 1)
