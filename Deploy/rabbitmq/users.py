@@ -5,7 +5,7 @@
     users.py --vhost V [--vhost W ...] [--secrets DIR] [--base FILE]
 
 Prints a definitions document with `users`, `permissions` and `topic_permissions` for the given
-virtual hosts (merged into FILE's other sections with --base). With --secrets, each user's
+virtual hosts (merged into FILE with --base: its other sections and other users stay). With --secrets, each user's
 password hash (rabbit_password_hashing_sha256, fresh salt) is made from DIR/<user>.password;
 without, the hash is empty: the user exists but cannot log in until a deployment sets a password.
 
@@ -76,7 +76,13 @@ def main():
     if arguments.base:
         with open(arguments.base) as file:
             document = json.load(file)
-    document.update(definitions(arguments.vhost, arguments.secrets))
+    # CoverPay's users and their permissions replace those of the same name; others (the base's
+    # administrator) stay.
+    ours = definitions(arguments.vhost, arguments.secrets)
+    names = {user["name"] for user in ours["users"]}
+    for section in ours:
+        kept = [item for item in document.get(section, []) if item.get("name", item.get("user")) not in names]
+        document[section] = kept + ours[section]
     json.dump(document, sys.stdout, indent=2, sort_keys=True)
     print()
 

@@ -151,3 +151,25 @@ def test_unroutable_events_are_kept_by_the_definitions():
                  if b["destination"] == "coverpay.published" and b["destination_type"] == "exchange"}
     assert {"coverpay.payment.routed", "coverpay.ledger.posted", "coverpay.gl.synced"} <= published
     assert not any(key.startswith("coverpay.policy.") and key != "coverpay.policy.cancellation_requested" for key in published)
+
+
+def test_definitions_carry_the_users_and_permissions_of_users_py():
+    """The broker users of docs/security.md ("Roles and users"), written down once in
+    Deploy/rabbitmq/users.py; regenerate definitions.json with it when they change:
+    python3 Deploy/rabbitmq/users.py --vhost coverpay --base Deploy/rabbitmq/definitions.json > defs
+    coverpay topology export --base defs > Deploy/rabbitmq/definitions.json"""
+    path = REPO / "Deploy" / "rabbitmq" / "definitions.json"
+    generated = json.loads(run(["python3", REPO / "Deploy" / "rabbitmq" / "users.py", "--vhost", "coverpay",
+                                "--base", path]).stdout)
+    committed = json.loads(path.read_text())
+    key = lambda item: json.dumps(item, sort_keys=True)
+    for section in ("permissions", "topic_permissions"):
+        assert sorted(map(key, committed[section])) == sorted(map(key, generated[section])), section
+    users = {user["name"]: user for user in committed["users"]}
+    for worker in WORKERS:
+        name = "coverpay_" + worker.replace("-", "_")
+        # No password in the repository: a deployment sets one (Deploy/local/services from .local/secrets).
+        assert users[name]["password_hash"] == "" and users[name]["tags"] == [], name
+        own = [p for p in committed["permissions"] if p["user"] == name]
+        assert own and own[0]["configure"] == rf"^{worker}\..*$", own
+    assert users["coverpay_operator"]["password_hash"] == ""
