@@ -125,7 +125,7 @@ struct LedgerCommand: ParsableCommand {
 
         func run() throws {
             let through = try LedgerCommand.checkedDate(self.through, option: "through")
-            let database = try CLIEnvironment().database()
+            let database = try CLIEnvironment().ledgerDatabase()
             let result = try database.transaction { database in
                 try TrustFunds.remit(carrierID: carrier, through: through, runID: "remit-\(UUID().uuidString.lowercased())", postedOn: try BusinessClock.today(database), database)
             }
@@ -140,7 +140,7 @@ struct LedgerCommand: ParsableCommand {
 
         func run() throws {
             let through = try LedgerCommand.checkedDate(self.through, option: "through")
-            let database = try CLIEnvironment().database()
+            let database = try CLIEnvironment().ledgerDatabase()
             let result = try database.transaction { database in
                 try TrustFunds.sweep(through: through, runID: "sweep-\(UUID().uuidString.lowercased())", postedOn: try BusinessClock.today(database), database)
             }
@@ -160,7 +160,7 @@ struct LedgerCommand: ParsableCommand {
                 guard let money = try? Money(parsing: text), money > .zero else { throw CLIError("--amount '\(text)' is not a positive amount like 36.00") }
                 return money
             }
-            let database = try CLIEnvironment().database()
+            let database = try CLIEnvironment().ledgerDatabase()
             do {
                 let result = try database.transaction { database in
                     try TrustFunds.payRefund(

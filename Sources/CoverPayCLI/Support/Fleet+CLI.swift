@@ -34,20 +34,27 @@ struct CLIEnvironment {
         try PostgresConnection(url: configuration.databaseURL)
     }
 
-    /// The migration owner's connection for `coverpay migrate`: COVERPAY_MIGRATION_DATABASE_URL, or
-    /// the operator's URL where one login does everything.
+    /// The migration owner's connection for `coverpay migrate`.
     func migrationDatabase() throws -> PostgresConnection {
-        try PostgresConnection(url: Self.url("COVERPAY_MIGRATION_DATABASE_URL") ?? configuration.databaseURL)
+        try database(login: "COVERPAY_MIGRATION_DATABASE_URL")
     }
 
-    /// The sandbox bank's connection (it alone writes `sandbox.*`): COVERPAY_SANDBOX_DATABASE_URL, or
-    /// the operator's URL where one login does everything.
+    /// The sandbox bank's connection (it alone writes `sandbox.*`).
     func sandboxDatabase() throws -> PostgresConnection {
-        try PostgresConnection(url: Self.url("COVERPAY_SANDBOX_DATABASE_URL") ?? configuration.databaseURL)
+        try database(login: "COVERPAY_SANDBOX_DATABASE_URL")
     }
 
-    private static func url(_ variable: String) -> String? {
-        ProcessInfo.processInfo.environment[variable].flatMap { $0.isEmpty ? nil : $0 }
+    /// accounting-sync's connection, for the commands that run its posting code (remittance,
+    /// commission sweep, refunds): accounting-sync alone writes the ledger.
+    func ledgerDatabase() throws -> PostgresConnection {
+        try database(login: "COVERPAY_ACCOUNTING_SYNC_DATABASE_URL")
+    }
+
+    /// The connection of another login named by `variable`, or the operator's URL where one login
+    /// does everything.
+    private func database(login variable: String) throws -> PostgresConnection {
+        let url = ProcessInfo.processInfo.environment[variable].flatMap { $0.isEmpty ? nil : $0 }
+        return try PostgresConnection(url: url ?? configuration.databaseURL)
     }
 
     /// A broker connection with channel 1 open.
