@@ -35,6 +35,19 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON coverpay.outbox TO coverpay_scheduler, c
 GRANT USAGE ON SEQUENCE coverpay.outbox_id_seq, coverpay.payment_events_seq_seq TO coverpay_scheduler,
     coverpay_collector, coverpay_retrier, coverpay_reconciler, coverpay_accounting_sync;
 
+-- The outbox is one table for the fleet; row-level security keeps each worker to its own rows
+-- (producer = its name, e.g. coverpay_accounting_sync -> accounting-sync): it cannot delete,
+-- publish or forge another worker's events. The operator sees every row; the owner is not
+-- subject to the policies.
+ALTER TABLE coverpay.outbox ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS own_rows ON coverpay.outbox;
+CREATE POLICY own_rows ON coverpay.outbox
+    TO coverpay_scheduler, coverpay_collector, coverpay_retrier, coverpay_reconciler, coverpay_accounting_sync
+    USING (producer = replace(substring(current_user FROM 10), '_', '-'))
+    WITH CHECK (producer = replace(substring(current_user FROM 10), '_', '-'));
+DROP POLICY IF EXISTS every_row ON coverpay.outbox;
+CREATE POLICY every_row ON coverpay.outbox TO coverpay_operator USING (true) WITH CHECK (true);
+
 -- Each worker's own schemas: every row of every table, now and in later migrations (default
 -- privileges of the migration owner), but no DDL. accounting-sync keeps two: its books
 -- (accounting) and the GL sync (gl).

@@ -105,6 +105,30 @@ struct LeastPrivilegeTests {
         Self.expectRefused("CREATE TABLE scheduler.probe (id int)", on: try Self.database("scheduler"))
     }
 
+    @Test("a worker forging or deleting another worker's outbox rows is refused by row-level security")
+    func otherWorkersOutboxRows() throws {
+        let insert = """
+            INSERT INTO coverpay.outbox (producer, message_id, exchange, routing_key, message_type, body)
+            VALUES ($1, $2, 'coverpay.events', 'coverpay.installment.due', 'coverpay.installment.due', '{}')
+            """
+        let collector = try Self.database("collector")
+        do {
+            try collector.query(insert, ["scheduler", "lp-forged-\(UUID().uuidString)"])
+            Issue.record("PostgreSQL accepted a collector outbox row as the scheduler's")
+        } catch let error as PostgresError {
+            #expect(error.sqlState == "42501", "\(error)")
+        }
+        // A scheduler row (written by the owner, the test's login) is invisible to the collector.
+        let id = "lp-scheduler-\(UUID().uuidString)"
+        try LiveServices.database().query(insert, ["scheduler", id])
+        defer { _ = try? LiveServices.database().query("DELETE FROM coverpay.outbox WHERE message_id = $1", [id]) }
+        try collector.query("DELETE FROM coverpay.outbox WHERE message_id = $1", [id])
+        #expect(try LiveServices.count("SELECT count(*) AS n FROM coverpay.outbox WHERE message_id = $1", [id]) == 1)
+        // Control: the scheduler sees its row.
+        #expect(try Self.database("scheduler").query("SELECT count(*) AS n FROM coverpay.outbox WHERE message_id = $1", [id])
+            .first?.decode("n", as: Int.self) == 1)
+    }
+
     @Test("the reconciler publishing installment.due is refused by topic authorisation; recon.exception is not")
     func reconcilerPublishing() throws {
         func event(_ type: String) -> AMQPMessage {

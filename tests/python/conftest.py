@@ -21,9 +21,14 @@ def run(args, env=None, cwd=REPO, timeout=120):
     )
 
 
+def copy_local_scripts(repo):
+    """Deploy/local and what its scripts read (the broker users in Deploy/rabbitmq/users.py) into repo."""
+    shutil.copytree(LOCAL_SCRIPTS, repo / "Deploy" / "local")
+    shutil.copytree(REPO / "Deploy" / "rabbitmq", repo / "Deploy" / "rabbitmq")
+
+
 @pytest.fixture
 def sandbox_repo(tmp_path):
     """A throw-away copy of Deploy/local, so the scripts use their own .local/ folder."""
-    target = tmp_path / "repo" / "Deploy" / "local"
-    shutil.copytree(LOCAL_SCRIPTS, target)
+    copy_local_scripts(tmp_path / "repo")
     return tmp_path / "repo"

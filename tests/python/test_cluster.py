@@ -4,7 +4,6 @@ when the node it is connected to stops. Runs on its own services (a copy of Depl
 ports), so the suite's own broker is never touched."""
 import json
 import os
-import shutil
 import socket
 import subprocess
 import time
@@ -14,7 +13,7 @@ import pika
 import psycopg
 import pytest
 
-from conftest import LOCAL_SCRIPTS, REPO, run
+from conftest import REPO, copy_local_scripts, run
 
 BINARIES = REPO / ".build" / "debug"
 
@@ -35,7 +34,7 @@ def _free(port):
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     repo = tmp_path_factory.mktemp("cluster") / "repo"
-    shutil.copytree(LOCAL_SCRIPTS, repo / "Deploy" / "local")
+    copy_local_scripts(repo)
     amqp = free_port_block(6)
     env = {"COVERPAY_PG_PORT": str(amqp + 10), "COVERPAY_AMQP_PORT": str(amqp)}
     services = repo / "Deploy" / "local" / "services"

@@ -91,7 +91,10 @@ def collector(tmp_path):
     env = dict(os.environ, COVERPAY_DATABASE_URL=DATABASE_URL, COVERPAY_AMQP_URL=AMQP_URL, COVERPAY_HTTP_PORT="0",
                COVERPAY_ACH_OUTBOUND_DIR=str(outbound), COVERPAY_ACH_FILE_WINDOW_MS="500",
                COVERPAY_SCHEMAS_DIR=str(REPO / "Schemas"))
-    process = subprocess.Popen([binary], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # The collector connects with its own login where the services hand one out (docs/security.md).
+    worker_env = dict(env, COVERPAY_DATABASE_URL=os.environ.get("COVERPAY_COLLECTOR_DATABASE_URL", DATABASE_URL),
+                      COVERPAY_AMQP_URL=os.environ.get("COVERPAY_COLLECTOR_AMQP_URL", AMQP_URL))
+    process = subprocess.Popen([binary], cwd=REPO, env=worker_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(2)
     yield outbound, coverpay, env
     process.terminate()
