@@ -58,7 +58,9 @@ def fault(cluster, kind, node):
 
 def test_env_lists_every_node(cluster):
     nodes = cluster["urls"]["COVERPAY_AMQP_URL"].split(",")
-    assert nodes == [f"amqp://coverpay:coverpay@127.0.0.1:{port}/coverpay" for port in cluster["amqp_ports"]]
+    # The operator's login (docs/security.md), the same user and password on every node.
+    password = nodes[0].split(":")[2].split("@")[0]
+    assert nodes == [f"amqp://coverpay_operator:{password}@127.0.0.1:{port}/coverpay" for port in cluster["amqp_ports"]]
     status = run([cluster["services"], "status"], env=cluster["env"]).stdout
     assert status.count("rabbitmq: running") == 3, status
 

@@ -17,7 +17,9 @@ from conftest import REPO, run
 
 psycopg = pytest.importorskip("psycopg")
 COVERPAY = REPO / ".build" / "debug" / "coverpay"
-DATABASE_URL = os.environ.get("COVERPAY_DATABASE_URL")
+# The fixture writes ledger rows: as the migration owner where the services hand one out (only
+# accounting-sync and the owner may write the ledger, docs/security.md).
+DATABASE_URL = os.environ.get("COVERPAY_MIGRATION_DATABASE_URL") or os.environ.get("COVERPAY_DATABASE_URL")
 pytestmark = pytest.mark.skipif(not DATABASE_URL or not COVERPAY.exists(), reason="needs COVERPAY_DATABASE_URL and a built coverpay")
 
 ACCOUNTS = ["1010", "1030", "2010", "2020", "2070", "2090", "4030"]
