@@ -99,7 +99,7 @@ final class FakeQBO: @unchecked Sendable {
 }
 
 enum GLSyncFixtures {
-    static let chart = ["1010", "1020", "1030", "1035", "2010", "2020", "2060", "2070", "2080", "2090", "4010", "4020", "4030", "5010"]
+    static let chart = ["1010", "1020", "1030", "1035", "1040", "2010", "2020", "2060", "2070", "2080", "2090", "4010", "4020", "4030", "5010"]
 
     /// Leaves the GL queue empty and the sync state clean: entries left pending by earlier tests
     /// (a missing mapping, sync off) must not ride in this test's batches.
