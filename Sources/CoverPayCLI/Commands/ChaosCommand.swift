@@ -24,12 +24,15 @@ struct ChaosCommand: ParsableCommand {
     @Option(help: "Seconds between faults (on average).") var faultInterval = 5
     @Option(help: "The first run's seed; run n uses seed + n.") var seed: UInt64 = 1
     @Option(help: "Seconds the fleet may take to drain after the faults stop.") var settleTimeout = 180
+    @Option(help: "With a RabbitMQ cluster (services start --cluster 3): stop this node from a third of the days to two thirds.")
+    var stopNode: Int?
     @Flag(help: "Print the runs as JSON.") var json = false
 
     func validate() throws {
         guard (1...1000).contains(runs), (1...20_000).contains(policies), (5...400).contains(days), (1...5).contains(replicas) else {
             throw ValidationError("--runs 1...1000, --policies 1...20000, --days 5...400, --replicas 1...5")
         }
+        if let stopNode, !(1...9).contains(stopNode) { throw ValidationError("--stop-node takes a cluster node number, 1...9") }
     }
 
     func run() throws {
@@ -41,7 +44,7 @@ struct ChaosCommand: ParsableCommand {
             settings: .init(
                 policies: policies, days: days, replicas: replicas, faultInterval: .seconds(faultInterval),
                 settleTimeout: .seconds(settleTimeout), repositoryRoot: root,
-                achOutboundDirectory: bank.outboundDirectory
+                achOutboundDirectory: bank.outboundDirectory, stoppedNode: stopNode
             )
         ) { day, database in
             if BankingCalendar.federalReserve.isBankingDay(day) { _ = try bank.settle(date: day, database: database) }

@@ -23,8 +23,14 @@ public struct ChaosRun {
         public var settleTimeout: Duration
         public var repositoryRoot: URL
         public var achOutboundDirectory: String
+        /// A RabbitMQ cluster node (1-based) stopped from a third of the days to two thirds
+        /// (`services fault node-down`), with the other faults still striking; nil for none.
+        public var stoppedNode: Int?
 
-        public init(policies: Int, days: Int, replicas: Int, faultInterval: Duration, settleTimeout: Duration, repositoryRoot: URL, achOutboundDirectory: String) {
+        public init(
+            policies: Int, days: Int, replicas: Int, faultInterval: Duration, settleTimeout: Duration, repositoryRoot: URL, achOutboundDirectory: String,
+            stoppedNode: Int? = nil
+        ) {
             self.policies = policies
             self.days = days
             self.replicas = replicas
@@ -32,6 +38,7 @@ public struct ChaosRun {
             self.settleTimeout = settleTimeout
             self.repositoryRoot = repositoryRoot
             self.achOutboundDirectory = achOutboundDirectory
+            self.stoppedNode = stoppedNode
         }
     }
 
@@ -78,12 +85,21 @@ public struct ChaosRun {
 
         let timetable = FaultSchedule.make(
             seed: seed, length: .seconds(Int64(settings.days) * 2), interval: settings.faultInterval,
-            workers: workers, replicas: settings.replicas
+            workers: workers, replicas: settings.replicas, brokerRestarts: settings.stoppedNode == nil
         )
         let injector = FaultInjector(scripts: scripts, timetable: timetable, replicas: settings.replicas)
         let faultThread = Thread { injector.run() }
         faultThread.start()
+        var nodeOutage: [String] = []
         for offset in 0..<settings.days {
+            if let node = settings.stoppedNode, offset == settings.days / 3 {
+                try scripts.services(["fault", "node-down", "\(node)"])
+                nodeOutage.append("node \(node) down")
+            }
+            if let node = settings.stoppedNode, offset == settings.days * 2 / 3 {
+                try scripts.services(["fault", "node-up", "\(node)"])
+                nodeOutage.append("node \(node) up")
+            }
             let today = start.adding(days: offset - 2)
             try database.run { try BusinessClock.set(today.description, $0) }
             try database.run { try dailyStep(today, $0) }
@@ -92,8 +108,9 @@ public struct ChaosRun {
         injector.finish()
         try scripts.services(["start"])
         try scripts.services(["fault", "broker-up"])
+        if let node = settings.stoppedNode { try scripts.services(["fault", "node-up", "\(node)"]) }
         try scripts.fleet(["start", "--replicas", "\(settings.replicas)"])
-        let settled = try waitUntilSettled(database)
+        let settled = try waitUntilSettled(database, prefix: prefix)
         let findings = try database.run { try ChaosAudit(database: $0, prefix: prefix, achOutboundDirectory: settings.achOutboundDirectory).run() }
         let counts = try database.run {
             try $0.query("""
@@ -101,11 +118,12 @@ public struct ChaosRun {
                        (SELECT count(*) FROM collector.payments WHERE policy_id LIKE $1 || '%') AS attempts
                 """, [prefix])[0]
         }
-        progress("run \(number): \(injector.done.count) faults, \(try counts.decode("due", as: Int.self)) installments due, \(try counts.decode("attempts", as: Int.self)) attempts, \(findings.isEmpty && settled ? "audit passed" : "AUDIT FAILED")")
+        let faults = injector.done.map(\.description) + nodeOutage
+        progress("run \(number): \(faults.count) faults, \(try counts.decode("due", as: Int.self)) installments due, \(try counts.decode("attempts", as: Int.self)) attempts, \(findings.isEmpty && settled ? "audit passed" : "AUDIT FAILED")")
         return Outcome(
-            run: number, seed: seed, faults: injector.done.map(\.description), installments: try counts.decode("due"),
+            run: number, seed: seed, faults: faults, installments: try counts.decode("due"),
             attempts: try counts.decode("attempts"), settled: settled,
-            findings: (settled ? [] : ["stranded: the fleet did not drain its queues and outbox within \(settings.settleTimeout)"])
+            findings: (settled ? [] : ["stranded: the fleet did not drain its queues and outbox, or settle its card attempts, within \(settings.settleTimeout)"])
                 + findings.map { "\($0.check): \($0.detail)" }
         )
     }
@@ -123,15 +141,22 @@ public struct ChaosRun {
         try broker.waitForConfirms(channel: 1)
     }
 
-    /// Nothing ready in any work or delay queue and nothing in the outbox, three checks in a row.
-    private func waitUntilSettled(_ database: Reconnecting) throws -> Bool {
+    /// Nothing ready in any work or delay queue, nothing in the outbox and no card attempt of the run
+    /// still pending or unknown (the collector's resolution job settles those by status query a few
+    /// seconds later), three checks in a row.
+    private func waitUntilSettled(_ database: Reconnecting, prefix: String) throws -> Bool {
         let names = queues.flatMap(Topology.queueNames(of:)).filter { !$0.hasSuffix(".dlq") }
         let deadline = ContinuousClock.now + settings.settleTimeout
         var quiet = 0
         while ContinuousClock.now < deadline {
             let queued = try? AMQPConnection(AMQPConfiguration(url: configuration.amqpURL)).inspectAll(names)
-            let outbox = try? database.run { try $0.query("SELECT count(*) AS n FROM coverpay.outbox")[0].decode("n", as: Int.self) }
-            quiet = (queued == 0 && outbox == 0) ? quiet + 1 : 0
+            let unfinished = try? database.run {
+                try $0.query("""
+                    SELECT (SELECT count(*) FROM coverpay.outbox)
+                         + (SELECT count(*) FROM collector.payments WHERE policy_id LIKE $1 || '%' AND rail = 'card' AND status IN ('pending', 'unknown')) AS n
+                    """, [prefix])[0].decode("n", as: Int.self)
+            }
+            quiet = (queued == 0 && unfinished == 0) ? quiet + 1 : 0
             if quiet >= 3 { return true }
             Thread.sleep(forTimeInterval: 1)
         }
