@@ -124,7 +124,7 @@ public struct ChaosRun {
             run: number, seed: seed, faults: faults, installments: try counts.decode("due"),
             attempts: try counts.decode("attempts"), settled: settled,
             findings: (settled ? [] : ["stranded: the fleet did not drain its queues and outbox, or settle its card attempts, within \(settings.settleTimeout)"])
-                + findings.map { "\($0.check): \($0.detail)" }
+                + injector.problems.map { "harness: \($0)" } + findings.map { "\($0.check): \($0.detail)" }
         )
     }
 
@@ -206,6 +206,7 @@ final class FaultInjector: @unchecked Sendable {
     private let lock = NSLock()
     private var stopped = false
     private var made: [Fault] = []
+    private var failures: [String] = []
     private let finished = DispatchSemaphore(value: 0)
 
     init(scripts: LocalScripts, timetable: [ScheduledFault], replicas: Int) {
@@ -215,6 +216,9 @@ final class FaultInjector: @unchecked Sendable {
     }
 
     var done: [Fault] { lock.withLock { made } }
+    /// Faults that could not be made or undone: the run's audit reports them (a harness that
+    /// silently left the database down would blame the fleet).
+    var problems: [String] { lock.withLock { failures } }
 
     func run() {
         defer { finished.signal() }
@@ -240,16 +244,27 @@ final class FaultInjector: @unchecked Sendable {
     private func make(_ fault: Fault) {
         switch fault {
         case .killWorker(let id): scripts.kill9(worker: id)
-        case .restartBroker: try? scripts.services(["fault", "broker-down"])
-        case .crashDatabase: try? scripts.services(["fault", "db-crash"])
+        case .restartBroker: attempt("making \(fault)", tries: 1) { try scripts.services(["fault", "broker-down"]) }
+        case .crashDatabase: attempt("making \(fault)", tries: 1) { try scripts.services(["fault", "db-crash"]) }
         }
     }
 
     private func undo(_ fault: Fault) {
         switch fault {
-        case .killWorker: try? scripts.fleet(["start", "--replicas", "\(replicas)"])
-        case .restartBroker: try? scripts.services(["fault", "broker-up"])
-        case .crashDatabase: try? scripts.services(["fault", "db-up"])
+        case .killWorker: attempt("restarting after \(fault)", tries: 3) { try scripts.fleet(["start", "--replicas", "\(replicas)"]) }
+        case .restartBroker: attempt("undoing \(fault)", tries: 3) { try scripts.services(["fault", "broker-up"]) }
+        case .crashDatabase: attempt("undoing \(fault)", tries: 3) { try scripts.services(["fault", "db-up"]) }
+        }
+    }
+
+    private func attempt(_ what: String, tries: Int, _ body: () throws -> Void) {
+        for remaining in (0..<tries).reversed() {
+            do {
+                return try body()
+            } catch {
+                if remaining == 0 { lock.withLock { failures.append("\(what) failed: \(error)") } }
+                Thread.sleep(forTimeInterval: 2)
+            }
         }
     }
 }
