@@ -11,8 +11,8 @@ def test_env_default_ports():
     result = run([SERVICES, "env"], env={"COVERPAY_PG_PORT": "", "COVERPAY_AMQP_PORT": ""})
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "export COVERPAY_DATABASE_URL=postgresql://coverpay:coverpay@127.0.0.1:55432/coverpay",
-        "export COVERPAY_AMQP_URL=amqp://coverpay:coverpay@127.0.0.1:55672/coverpay",
+        "export COVERPAY_DATABASE_URL=postgresql://coverpay:coverpay@127.0.0.1:61432/coverpay",
+        "export COVERPAY_AMQP_URL=amqp://coverpay:coverpay@127.0.0.1:61672/coverpay",
     ]
 
 

@@ -17,8 +17,8 @@ public struct FleetConfiguration: Sendable {
     public var outboxBatchSize: Int
     public var scanInterval: Duration
 
-    public static let defaultDatabaseURL = "postgresql://coverpay:coverpay@127.0.0.1:55432/coverpay"
-    public static let defaultAMQPURL = "amqp://coverpay:coverpay@127.0.0.1:55672/coverpay"
+    public static let defaultDatabaseURL = "postgresql://coverpay:coverpay@127.0.0.1:61432/coverpay"
+    public static let defaultAMQPURL = "amqp://coverpay:coverpay@127.0.0.1:61672/coverpay"
 
     public init(worker: String, defaultHTTPPort: Int = 0, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) {
         func value(_ name: String) -> String? {
