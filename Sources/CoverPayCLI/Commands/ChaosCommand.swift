@@ -52,8 +52,9 @@ struct ChaosCommand: ParsableCommand {
         var outcomes: [ChaosRun.Outcome] = []
         do {
             for number in 0..<runs {
-                outcomes.append(try chaos.run(number: number, seed: seed &+ UInt64(number)) { if !json { print($0) } })
+                outcomes.append(try chaos.run(number: number, seed: seed &+ UInt64(number)) { if !json { print($0); fflush(nil) } })
                 outcomes.last?.findings.prefix(20).forEach { if !json { print("  FAIL  \($0)") } }
+                fflush(nil)  // a run takes minutes: show each line as it ends (stdout may be a file)
             }
         } catch let error as ToolError {
             throw CLIError(error.description)

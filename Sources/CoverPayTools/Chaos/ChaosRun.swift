@@ -77,8 +77,10 @@ public struct ChaosRun {
         try scripts.fleet(["start", "--replicas", "\(settings.replicas)"])
         let database = Reconnecting(url: configuration.databaseURL)
         let prefix = "CHAOS-\(String(seed, radix: 36))-\(number)-"
-        // Each run bills its own month of a far-future year, so runs never see each other's dues.
-        let start = try CalendarDate(year: 2090 + number / 12, month: 1 + number % 12, day: 2)
+        // Each run bills its own month of a far-future year, a month earlier than the run before:
+        // the clock then never reaches an earlier run's later installments or retries, so a long
+        // series stays as fast as its first run and runs never see each other's dues.
+        let start = try CalendarDate(year: 2190 - number / 12, month: 12 - number % 12, day: 2)
         let book = ChaosBook(prefix: prefix, start: start, count: settings.policies)
         try database.run { try BusinessClock.set(start.adding(days: -3).description, $0) }
         try publish(book.issuances)
