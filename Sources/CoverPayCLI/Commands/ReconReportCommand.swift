@@ -22,6 +22,23 @@ extension ReconCommand {
             }
             let through = try date.map { try day($0, "date") } ?? BusinessClock.today(database)
             let from = try since.map { try day($0, "since") } ?? "0001-01-01"
+            let report = try Self.figures(database, through: through, from: from)
+            if json { return Output.json(report) }
+            func field(_ name: String) -> String { report[name]?.stringValue ?? "" }
+            let perRail = report["rails"]?.objectValue ?? [:]
+            let byStatus = report["by_status"]?.objectValue ?? [:]
+            print("reconciliation through \(through): expected \(field("expected")), deposited \(field("deposited")), settled \(field("settled")), returned \(field("returned")), processor fees \(field("processor_fees"))")
+            Output.table(["RAIL", "EXPECTED", "SETTLED", "RETURNED", "IN FLIGHT", "FEES"], perRail.keys.sorted().map { rail in
+                let values = perRail[rail]!
+                return [rail] + ["expected", "settled", "returned", "in_flight", "processor_fees"].map { values[$0]?.stringValue ?? "" }
+            })
+            print("attempts by status: " + byStatus.keys.sorted().map { "\($0) \(byStatus[$0]!.serialized())" }.joined(separator: ", "))
+            print("open exceptions: \(report["exceptions"]?.serialized() ?? "0") (\(field("exception_amount"))); see `coverpay recon exceptions list`")
+        }
+
+        /// The report as data (DESIGN §12 plus `returned`, `processor_fees`, `rails`, `lines_by_status`):
+        /// attempts expected from `since` through `through`, what of them settled and came back.
+        static func figures(_ database: PostgresConnection, through: String, from: String) throws -> JSONValue {
             // Expected: every ACH debit sent and every card charge captured (a declined card attempt moved no money).
             let rails = try database.query(
                 """
@@ -65,21 +82,13 @@ extension ReconCommand {
                 totals.returned += try money(row, "returned")
                 totals.fees += try money(row, "fees")
             }
-            let report: JSONValue = .object([
+            return .object([
                 "date": .string(through), "since": .string(from), "expected": .string(totals.expected.description), "settled": .string(totals.settled.description),
                 "returned": .string(totals.returned.description), "deposited": .string(Money(cents: deposited).description),
                 "processor_fees": .string(totals.fees.description), "by_status": .object(byStatus), "lines_by_status": .object(linesByStatus),
                 "exceptions": .number(try exceptions.decode("n", as: String.self)),
                 "exception_amount": .string(Money(cents: try exceptions.decode("amount")).description), "rails": .object(perRail),
             ])
-            if json { return Output.json(report) }
-            print("reconciliation through \(through): expected \(totals.expected), deposited \(Money(cents: deposited)), settled \(totals.settled), returned \(totals.returned), processor fees \(totals.fees)")
-            Output.table(["RAIL", "EXPECTED", "SETTLED", "RETURNED", "IN FLIGHT", "FEES"], perRail.keys.sorted().map { rail in
-                let values = perRail[rail]!
-                return [rail] + ["expected", "settled", "returned", "in_flight", "processor_fees"].map { values[$0]?.stringValue ?? "" }
-            })
-            print("attempts by status: " + byStatus.keys.sorted().map { "\($0) \(byStatus[$0]!.serialized())" }.joined(separator: ", "))
-            print("open exceptions: \(try exceptions.decode("n", as: String.self)) (\(Money(cents: try exceptions.decode("amount")))); see `coverpay recon exceptions list`")
         }
     }
 }

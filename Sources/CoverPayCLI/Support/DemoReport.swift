@@ -35,7 +35,7 @@ struct DemoReport {
             reader.book(), reader.billing(through: to), reader.collections(), reader.settlements(), reader.failures(),
             reader.retries(), reader.recoveries(), reader.returns(), reader.delinquency(), reader.notices(),
             reader.cancellations(), reader.refunds(), reader.unappliedCash(), reader.writeOffs(),
-            reader.reconciliationExceptions(), reader.trialBalance(), reader.trustCheck(), reader.glSync(), reader.whereToLook(),
+            reader.reconciliationExceptions(), reader.trialBalance(), reader.againstTheLedger(), reader.trustCheck(), reader.glSync(), reader.whereToLook(),
         ]
         return report
     }
@@ -330,6 +330,24 @@ struct DemoReportQueries {
         section.rows.append(.init(
             label: "total", text: "Dr \(dollars(debits))  Cr \(dollars(credits))  \(debits == credits ? "balanced" : "UNBALANCED")",
             data: ["debit": .string(debits.description), "credit": .string(credits.description), "balanced": .bool(debits == credits)]
+        ))
+        return section
+    }
+
+    /// The report's money figures again from the ledger's account movements (`LedgerReconciliation`).
+    func againstTheLedger() throws -> DemoReport.Section {
+        let reconciliation = try LedgerReconciliation.measure(database, prefix: prefix)
+        var section = DemoReport.Section(title: "Figures against the ledger (this run's journal entries)")
+        for figure in reconciliation.figures {
+            let verdict = figure.agrees ? "agrees" : "DIFFERS by \(dollars(figure.report - figure.ledger))"
+            section.rows.append(.init(
+                label: figure.name, text: "report \(dollars(figure.report)), ledger \(dollars(figure.ledger)) (\(figure.source)): \(verdict)",
+                data: ["report": .string(figure.report.description), "ledger": .string(figure.ledger.description), "agrees": .bool(figure.agrees), "source": .string(figure.source)]
+            ))
+        }
+        section.rows.append(.init(
+            label: "verdict", text: reconciliation.agrees ? "every figure agrees with the ledger to the cent" : "SOME FIGURES DIFFER FROM THE LEDGER",
+            data: ["agrees": .bool(reconciliation.agrees)]
         ))
         return section
     }

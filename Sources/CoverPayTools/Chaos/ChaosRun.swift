@@ -14,17 +14,27 @@ import Postgres
 /// advances the clock a day at a time (and runs `dailyStep`, e.g. the sandbox bank); 4. every fault
 /// is undone (services and fleet started again, idempotently); 5. the run waits until nothing is
 /// queued, in a delay queue or in the outbox; 6. the audit.
+///
+/// Without a fault interval it is the fault-free end-to-end drive (`EndToEndRun`): no fault thread,
+/// and `dayPause` 0 with a `dailyStep` that waits for the fleet to finish each day.
 public struct ChaosRun {
     public struct Settings: Sendable {
         public var policies: Int
         public var days: Int
         public var replicas: Int
-        public var faultInterval: Duration
+        /// Average time between faults; nil: no faults.
+        public var faultInterval: Duration?
         public var settleTimeout: Duration
         public var repositoryRoot: URL
         public var achOutboundDirectory: String
+        /// How long each simulated day lasts after its `dailyStep`.
+        public var dayPause: Duration = .seconds(2)
+        /// The book's first billing day; nil: a far-future month of the run's own (chaos runs).
+        public var firstDay: CalendarDate?
+        /// Policy ids are `<label>-<seed>-<run>-<index>`.
+        public var label = "CHAOS"
 
-        public init(policies: Int, days: Int, replicas: Int, faultInterval: Duration, settleTimeout: Duration, repositoryRoot: URL, achOutboundDirectory: String) {
+        public init(policies: Int, days: Int, replicas: Int, faultInterval: Duration?, settleTimeout: Duration, repositoryRoot: URL, achOutboundDirectory: String) {
             self.policies = policies
             self.days = days
             self.replicas = replicas
@@ -38,6 +48,11 @@ public struct ChaosRun {
     public struct Outcome: Sendable {
         public let run: Int
         public let seed: UInt64
+        /// The run's policy ids start with this.
+        public let prefix: String
+        /// The first and last business dates the clock was set to.
+        public let firstDay: CalendarDate
+        public let lastDay: CalendarDate
         public let faults: [String]
         public let installments: Int
         public let attempts: Int
@@ -69,25 +84,27 @@ public struct ChaosRun {
         let scripts = LocalScripts(root: settings.repositoryRoot)
         try scripts.fleet(["start", "--replicas", "\(settings.replicas)"])
         let database = Reconnecting(url: configuration.databaseURL)
-        let prefix = "CHAOS-\(String(seed, radix: 36))-\(number)-"
+        let prefix = "\(settings.label)-\(String(seed, radix: 36))-\(number)-"
         // Each run bills its own month of a far-future year, so runs never see each other's dues.
-        let start = try CalendarDate(year: 2090 + number / 12, month: 1 + number % 12, day: 2)
+        let start = try settings.firstDay ?? CalendarDate(year: 2090 + number / 12, month: 1 + number % 12, day: 2)
         let book = ChaosBook(prefix: prefix, start: start, count: settings.policies)
         try database.run { try BusinessClock.set(start.adding(days: -3).description, $0) }
-        try publish(book.issuances)
+        try publishConfirmed(book.issuances.map(AMQPMessage.init(event:)), amqpURL: configuration.amqpURL)
 
-        let timetable = FaultSchedule.make(
-            seed: seed, length: .seconds(Int64(settings.days) * 2), interval: settings.faultInterval,
-            workers: workers, replicas: settings.replicas
-        )
+        let timetable = settings.faultInterval.map {
+            FaultSchedule.make(
+                seed: seed, length: settings.dayPause * settings.days, interval: $0, workers: workers, replicas: settings.replicas
+            )
+        } ?? []
         let injector = FaultInjector(scripts: scripts, timetable: timetable, replicas: settings.replicas)
         let faultThread = Thread { injector.run() }
         faultThread.start()
+        let lastDay = start.adding(days: settings.days - 3)
         for offset in 0..<settings.days {
             let today = start.adding(days: offset - 2)
             try database.run { try BusinessClock.set(today.description, $0) }
             try database.run { try dailyStep(today, $0) }
-            Thread.sleep(forTimeInterval: 2)
+            Thread.sleep(forTimeInterval: settings.dayPause.timeInterval)
         }
         injector.finish()
         try scripts.services(["start"])
@@ -103,25 +120,13 @@ public struct ChaosRun {
         }
         progress("run \(number): \(injector.done.count) faults, \(try counts.decode("due", as: Int.self)) installments due, \(try counts.decode("attempts", as: Int.self)) attempts, \(findings.isEmpty && settled ? "audit passed" : "AUDIT FAILED")")
         return Outcome(
-            run: number, seed: seed, faults: injector.done.map(\.description), installments: try counts.decode("due"),
+            run: number, seed: seed, prefix: prefix, firstDay: start.adding(days: -2), lastDay: lastDay, faults: injector.done.map(\.description), installments: try counts.decode("due"),
             attempts: try counts.decode("attempts"), settled: settled,
             findings: (settled ? [] : ["stranded: the fleet did not drain its queues and outbox within \(settings.settleTimeout)"])
                 + findings.map { "\($0.check): \($0.detail)" }
         )
     }
 
-    private func publish(_ events: [JSONValue]) throws {
-        let broker = try AMQPConnection(AMQPConfiguration(url: configuration.amqpURL))
-        try broker.openChannel(1)
-        try broker.enableConfirms(channel: 1)
-        for event in events {
-            try broker.publish(
-                AMQPMessage(body: Array(event.serialized().utf8), messageID: event["id"]?.stringValue, type: event["type"]?.stringValue, contentType: CloudEvent.contentType),
-                exchange: Topology.eventsExchange, routingKey: event["type"]?.stringValue ?? "", channel: 1
-            )
-        }
-        try broker.waitForConfirms(channel: 1)
-    }
 
     /// Nothing ready in any work or delay queue and nothing in the outbox, three checks in a row.
     private func waitUntilSettled(_ database: Reconnecting) throws -> Bool {
@@ -137,6 +142,30 @@ public struct ChaosRun {
         }
         return false
     }
+}
+
+/// Publishes to `coverpay.events` as upstream would, each message under its AMQP type as routing
+/// key, and waits for the broker's confirms.
+func publishConfirmed(_ messages: [AMQPMessage], amqpURL: String) throws {
+    let broker = try AMQPConnection(AMQPConfiguration(url: amqpURL))
+    try broker.openChannel(1)
+    try broker.enableConfirms(channel: 1)
+    for message in messages {
+        try broker.publish(message, exchange: Topology.eventsExchange, routingKey: message.type ?? "", channel: 1)
+    }
+    try broker.waitForConfirms(channel: 1)
+}
+
+extension AMQPMessage {
+    /// A CloudEvent in structured mode, its id and type as the AMQP message id and type.
+    init(event: JSONValue) {
+        self.init(body: Array(event.serialized().utf8), messageID: event["id"]?.stringValue, type: event["type"]?.stringValue, contentType: CloudEvent.contentType)
+    }
+}
+
+extension Duration {
+    /// As a number of seconds, for `Thread.sleep`.
+    var timeInterval: TimeInterval { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 extension AMQPConnection {
@@ -201,7 +230,7 @@ final class FaultInjector: @unchecked Sendable {
             }
             if lock.withLock({ stopped }) { return }
             make(fault.fault)
-            Thread.sleep(forTimeInterval: Double(fault.downFor.components.seconds) + Double(fault.downFor.components.attoseconds) / 1e18)
+            Thread.sleep(forTimeInterval: fault.downFor.timeInterval)
             undo(fault.fault)
             lock.withLock { made.append(fault.fault) }
         }
