@@ -25,7 +25,7 @@ struct StatusTests {
                 """
                 INSERT INTO ledger.journal_entries (idempotency_key, event_id, event_type, rule, rule_version, posted_on, memo, reverses_entry_id, posted_at)
                 VALUES ($1, $1, 'test', 'manual', 1, '2026-01-01', 'status test', $2, now() - make_interval(secs => $3)) RETURNING entry_id
-                """, [reversing.map { "\(key):reverse" } ?? key, reversing, ageSeconds]
+                """, [reversing.map { _ in "\(key):reverse" } ?? key, reversing, ageSeconds]
             )[0].decode("entry_id")
             let (expense, refunds) = reversing == nil ? ("debit_cents", "credit_cents") : ("credit_cents", "debit_cents")
             try database.query("INSERT INTO ledger.journal_lines (entry_id, line_number, account_code, \(expense)) VALUES ($1, 1, '5010', $2)", [id, cents])

@@ -45,8 +45,10 @@ struct EndToEndCommand: ParsableCommand {
         )
         settings.dayPause = .zero
         settings.label = "E2E"
-        // A year of its own per seed, so that `coverpay recon report` over the run's dates sees only this book.
-        settings.firstDay = try CalendarDate(year: 2200 + 2 * Int(seed % 3000), month: 1, day: 2)
+        // A year of its own per seed, before 2090 (the chaos runs' years) and in this century (BAI2 and
+        // NACHA write two-digit years). The business clock is shared: moving it there also bills what
+        // other books left unpaid, which is why every check is limited to this run's policies.
+        settings.firstDay = try CalendarDate(year: 2040 + 2 * Int(seed % 25), month: 1, day: 2)
         let run = EndToEndRun(
             configuration: environment.configuration, queues: Catalog.queues, workers: Catalog.workers.map(\.name), settings: settings
         ) { day, database in
@@ -61,7 +63,9 @@ struct EndToEndCommand: ParsableCommand {
                 let report = try LedgerReconciliation.measure(database, prefix: chaos.prefix)
                 let recon = try LedgerReconciliation.measure(
                     database, prefix: chaos.prefix,
-                    reconReport: ReconCommand.Report.figures(database, through: chaos.lastDay.description, from: chaos.firstDay.description)
+                    reconReport: ReconCommand.Report.figures(
+                        database, through: chaos.lastDay.description, from: chaos.firstDay.description, policyPrefix: chaos.prefix
+                    )
                 )
                 return report.figures.filter { !$0.agrees }.map { "report_vs_ledger: \($0.name): report \($0.report), ledger \($0.ledger) (\($0.source))" }
                     + recon.figures.filter { !$0.agrees }.map { "recon_report_vs_ledger: \($0.name): recon report \($0.report), ledger \($0.ledger) (\($0.source))" }

@@ -169,9 +169,17 @@ struct DemoReportQueries {
                    coalesce(sum(\(Self.cents("net"))), 0) AS net, coalesce(body->'data'->>'rail', '-') AS rail
             \(Self.runEvents) AND type = 'coverpay.payment.settled' GROUP BY rail ORDER BY rail
             """)
-        return DemoReport.Section(title: "Settled (payment.settled, final)", rows: row.map { row in
+        var section = DemoReport.Section(title: "Settled (payment.settled, final)", rows: row.map { row in
             countAndAmount(row["rail"] ?? "-", row, noun: "payments", extra: ["processor_fees": .string(money(row, "fees").description), "net": .string(money(row, "net").description)])
         }, empty: "no settlements yet (the reconciler publishes payment.settled from the bank and processor files)")
+        // A chargeback or late return after settlement takes the money back: the ledger keeps none of it.
+        let since = try rows("""
+            SELECT count(*) AS n, coalesce(sum(\(Self.cents("total"))), 0) AS cents \(Self.runEvents) AND type = 'coverpay.payment.settled'
+              AND EXISTS (SELECT 1 FROM coverpay.payment_events r WHERE r.type = 'coverpay.payment.returned' AND r.policy_id = payment_events.policy_id
+                          AND r.body->'data'->>'payment_id' = payment_events.body->'data'->>'payment_id')
+            """)[0]
+        if count(since, "n") > 0 { section.rows.append(countAndAmount("of which returned since", since, noun: "payments (charged back or returned late)")) }
+        return section
     }
 
     func failures() throws -> DemoReport.Section {

@@ -141,9 +141,10 @@ struct EndToEndAudit {
             """, [prefix]) {
             let id: Int64 = try row.decode("entry_id")
             let times = received["CP-\(id)"] ?? 0
-            if times != 1 || !(try row.decode("synced", as: Bool.self)) {
+            let synced: Bool = try row.decode("synced")
+            if times != 1 || !synced {
                 let entry = row["entry_number"].map { " entry \($0)" } ?? ""
-                findings.append(Finding(check: "gl_sync", detail: "\(row["policy_id"] ?? "-")\(entry): journal entry \(id) reached QuickBooks \(times) times\(try row.decode("synced", as: Bool.self) ? "" : ", not recorded as synced")"))
+                findings.append(Finding(check: "gl_sync", detail: "\(row["policy_id"] ?? "-")\(entry): journal entry \(id) reached QuickBooks \(times) times\(synced ? "" : ", not recorded as synced")"))
             }
         }
         return findings

@@ -27,6 +27,7 @@ final class QuickBooksFake: @unchecked Sendable {
             "--refresh-token", refreshToken, "--port-file", portFile.path,
         ]
         process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
@@ -41,8 +42,10 @@ final class QuickBooksFake: @unchecked Sendable {
         throw ToolError("the fake QuickBooks server (tests/python/fake_qbo.py) did not start")
     }
 
+    /// SIGKILL: the fake keeps nothing worth a clean exit, and a child of this process may have
+    /// SIGTERM blocked (it outlived `terminate()` in the first runs).
     func stop() {
-        if process.isRunning { process.terminate() }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     /// The GL sync's settings (docs/gl-sync.md) for this fake: every account mapped, no pacing.
