@@ -52,9 +52,16 @@ public struct EndToEndRun {
     ) throws -> Outcome {
         let began = ContinuousClock.now
         let scripts = LocalScripts(root: settings.repositoryRoot)
-        let quickBooks = try QuickBooksFake(repositoryRoot: settings.repositoryRoot)
+        let quickBooks = try QuickBooksFake(
+            repositoryRoot: settings.repositoryRoot, realm: "9130350000000e2e", clientID: "e2e-client", clientSecret: "e2e-secret",
+            refreshToken: "e2e-refresh-\(UUID().uuidString)"
+        )
         defer { quickBooks.stop() }
-        for (name, value) in quickBooks.environment { setenv(name, value, 1) }
+        let glSync = quickBooks.settings(accountMap: Dictionary(uniqueKeysWithValues: QuickBooksFake.chart.map { ($0, "qbo-\($0)") })).merging([
+            "COVERPAY_QBO_MODE": "detailed", "COVERPAY_QBO_BATCH_SIZE": "30", "COVERPAY_QBO_MIN_INTERVAL_MS": "0",
+            "COVERPAY_QBO_BACKOFF_MS": "50", "COVERPAY_QBO_PAUSE_AFTER_ERROR_MS": "2000",
+        ]) { $1 }
+        for (name, value) in glSync { setenv(name, value, 1) }
         try scripts.fleet(["stop"])
         defer { try? scripts.fleet(["stop"]) }
 
@@ -71,7 +78,7 @@ public struct EndToEndRun {
         var findings = outcome.findings
         if !synced { findings.append("gl_sync: journal entries of the run still pending after \(glTimeout)") }
         findings += try EndToEndAudit(database: database, prefix: outcome.prefix, lastDay: outcome.lastDay)
-            .run(quickBooks: quickBooks.receivedDocuments()).map { "\($0.check): \($0.detail)" }
+            .run(quickBooks: quickBooks.documentsByNumber()).map { "\($0.check): \($0.detail)" }
         findings += try deadLetterFindings(deadLetterQueues, before: before, deliberatelyBad: bad)
         findings += try extraChecks(database, outcome)
         return Outcome(

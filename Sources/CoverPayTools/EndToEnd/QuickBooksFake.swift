@@ -5,25 +5,26 @@ import FoundationNetworking
 #endif
 
 /// The project's fake QuickBooks Online (tests/python/fake_qbo.py, docs/gl-sync.md) on a free
-/// loopback port, for an end-to-end run: the fleet's GL sync is pointed at it, and afterwards it
-/// says which JournalEntries it received.
-final class QuickBooksFake: @unchecked Sendable {
-    static let realm = "9130350000000e2e"
-    static let clientID = "e2e-client"
-    static let clientSecret = "e2e-secret"
+/// loopback port: the batch and token endpoints, recording what they receive. The GL sync tests and
+/// `coverpay e2e` point accounting-sync at it and then ask it what it received.
+public final class QuickBooksFake: @unchecked Sendable {
     /// The default chart's accounts (migration 007); carrier sub-accounts use their parent's mapping.
-    static let chart = ["1010", "1020", "1030", "1035", "2010", "2020", "2060", "2070", "2080", "2090", "4010", "4020", "4030", "5010"]
+    public static let chart = ["1010", "1020", "1030", "1035", "2010", "2020", "2060", "2070", "2080", "2090", "4010", "4020", "4030", "5010"]
 
+    public let realm: String
+    public let clientID: String
+    public let clientSecret: String
+    public let refreshToken: String
+    public let port: Int
     private let process = Process()
-    private let refreshToken = "e2e-refresh-\(UUID().uuidString)"
-    let port: Int
 
-    init(repositoryRoot: URL) throws {
-        let portFile = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-fake-qbo-\(UUID().uuidString).port")
+    public init(repositoryRoot: URL, realm: String, clientID: String, clientSecret: String, refreshToken: String) throws {
+        (self.realm, self.clientID, self.clientSecret, self.refreshToken) = (realm, clientID, clientSecret, refreshToken)
+        let portFile = FileManager.default.temporaryDirectory.appendingPathComponent("fake-qbo-\(UUID().uuidString).port")
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
             "python3", repositoryRoot.appendingPathComponent("tests/python/fake_qbo.py").path,
-            "--realm", Self.realm, "--client-id", Self.clientID, "--client-secret", Self.clientSecret,
+            "--realm", realm, "--client-id", clientID, "--client-secret", clientSecret,
             "--refresh-token", refreshToken, "--port-file", portFile.path,
         ]
         process.standardOutput = FileHandle.nullDevice
@@ -38,50 +39,59 @@ final class QuickBooksFake: @unchecked Sendable {
             }
             Thread.sleep(forTimeInterval: 0.05)
         }
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)
         throw ToolError("the fake QuickBooks server (tests/python/fake_qbo.py) did not start")
     }
 
-    /// SIGKILL: the fake keeps nothing worth a clean exit, and a child of this process may have
-    /// SIGTERM blocked (it outlived `terminate()` in the first runs).
-    func stop() {
+    deinit { stop() }
+
+    /// SIGKILL: the fake keeps nothing worth a clean exit, and a child of a Swift process may have
+    /// SIGTERM blocked (it outlived `terminate()` in the first end-to-end runs).
+    public func stop() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
-    /// The GL sync's settings (docs/gl-sync.md) for this fake: every account mapped, no pacing.
-    var environment: [String: String] {
-        let base = "http://127.0.0.1:\(port)"
-        let map = JSONValue.object(Dictionary(uniqueKeysWithValues: Self.chart.map { ($0, JSONValue.string("qbo-\($0)")) })).serialized()
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// The GL sync's settings (docs/gl-sync.md) for this fake: realm, endpoints, credentials and the
+    /// account map (ledger account → QuickBooks account id, each named "QBO <id>").
+    public func settings(accountMap: [String: String]) -> [String: String] {
+        let map = JSONValue.object(accountMap.mapValues { .object(["id": .string($0), "name": .string("QBO \($0)")]) }).serialized()
         return [
-            "COVERPAY_QBO_REALM_ID": Self.realm, "COVERPAY_QBO_BASE_URL": base, "COVERPAY_QBO_TOKEN_URL": "\(base)/oauth2/v1/tokens/bearer",
-            "COVERPAY_QBO_CLIENT_ID": Self.clientID, "COVERPAY_QBO_CLIENT_SECRET": Self.clientSecret,
-            "COVERPAY_QBO_REFRESH_TOKEN": refreshToken, "COVERPAY_QBO_ACCOUNT_MAP": map, "COVERPAY_QBO_MODE": "detailed",
-            "COVERPAY_QBO_BATCH_SIZE": "30", "COVERPAY_QBO_MIN_INTERVAL_MS": "0", "COVERPAY_QBO_BACKOFF_MS": "50",
-            "COVERPAY_QBO_PAUSE_AFTER_ERROR_MS": "2000",
+            "COVERPAY_QBO_REALM_ID": realm, "COVERPAY_QBO_BASE_URL": baseURL, "COVERPAY_QBO_TOKEN_URL": "\(baseURL)/oauth2/v1/tokens/bearer",
+            "COVERPAY_QBO_CLIENT_ID": clientID, "COVERPAY_QBO_CLIENT_SECRET": clientSecret,
+            "COVERPAY_QBO_REFRESH_TOKEN": refreshToken, "COVERPAY_QBO_ACCOUNT_MAP": map,
         ]
     }
 
-    /// How many JournalEntries the fake created per `DocNumber` (`CP-<ledger entry id>`).
-    func receivedDocuments() throws -> [String: Int] {
-        let url = URL(string: "http://127.0.0.1:\(port)/_fake/state")!
-        let answer = Answer()
+    /// One request to the fake: a GET without a body, a POST with one; its JSON answer.
+    public func call(_ path: String, body: String? = nil) throws -> JSONValue {
+        var request = URLRequest(url: URL(string: baseURL + path)!)
+        request.timeoutInterval = 10
+        if let body {
+            request.httpMethod = "POST"
+            request.httpBody = Data(body.utf8)
+        }
         let done = DispatchSemaphore(value: 0)
-        URLSession.shared.dataTask(with: url) { data, _, error in
-            answer.data = data
-            answer.error = error
+        nonisolated(unsafe) var result: Data?
+        URLSession.shared.dataTask(with: request) { data, _, _ in
+            result = data
             done.signal()
         }.resume()
         done.wait()
-        guard let data = answer.data else { throw ToolError("the fake QuickBooks server did not answer: \(answer.error.map { "\($0)" } ?? "no data")") }
+        guard let result else { throw ToolError("the fake QuickBooks server did not answer \(path)") }
+        return try JSONValue.parse(Array(result))
+    }
+
+    /// What it received: `requests`, `journal_entries`, `token_grants`.
+    public func state() throws -> JSONValue { try call("/_fake/state") }
+
+    /// How many JournalEntries it created per `DocNumber` (`CP-<ledger entry id>` in detailed mode).
+    public func documentsByNumber() throws -> [String: Int] {
         var counts: [String: Int] = [:]
-        for entry in try JSONValue.parse(Array(data))["journal_entries"]?.arrayValue ?? [] {
+        for entry in try state()["journal_entries"]?.arrayValue ?? [] {
             counts[entry["DocNumber"]?.stringValue ?? "?", default: 0] += 1
         }
         return counts
-    }
-
-    private final class Answer: @unchecked Sendable {
-        var data: Data?
-        var error: Error?
     }
 }
