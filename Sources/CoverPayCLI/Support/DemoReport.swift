@@ -295,6 +295,8 @@ struct DemoReportQueries {
         section.rows.append(count(ledger, "n") > 0
             ? countAndAmount("unapplied cash (2060)", ledger, noun: "journal entries, balance")
             : .init(label: "unapplied cash (2060)", text: "no postings yet", data: ["amount": .string("0.00")]))
+        let held = try rows("SELECT count(*) FILTER (WHERE unapplied_cents <> 0) AS n, coalesce(sum(unapplied_cents), 0) AS cents FROM scheduler.policies WHERE policy_id LIKE $1 || '%'")[0]
+        section.rows.append(countAndAmount("held by the scheduler", held, noun: "policies with unapplied cash"))
         return section
     }
 

@@ -2,9 +2,9 @@ import CoverPayCore
 import Postgres
 
 /// The demo report's money figures, each computed from the fleet's published events as the report
-/// shows them and again from the ledger's account movements, for the policies of one book
-/// (`policy_id LIKE prefix%`). They must agree to the cent (issue #12): a payment published twice,
-/// posted twice, or never posted shows here as a difference.
+/// shows them (unapplied cash: the scheduler's balance) and again from the ledger's account
+/// movements, for the policies of one book (`policy_id LIKE prefix%`). They must agree to the cent
+/// (issue #12): a payment published twice, posted twice, or never posted shows here as a difference.
 ///
 /// Settlements are compared for payments not returned since: a chargeback in the same settlement
 /// file as its charge may reach accounting-sync before the settlement, which is then not posted
@@ -42,10 +42,9 @@ struct LedgerReconciliation {
               (SELECT \(cents("total")) FROM coverpay.payment_events WHERE policy_id LIKE $1 || '%' AND type = 'coverpay.payment.returned'
                   AND coalesce((body->'data'->>'late')::boolean, false)) AS returned,
               (SELECT \(cents("amount")) FROM coverpay.payment_events WHERE policy_id LIKE $1 || '%' AND type = 'coverpay.refund.requested') AS refunds,
-              (SELECT \(cents("amount")) FROM coverpay.payment_events WHERE policy_id LIKE $1 || '%' AND type IN ('coverpay.payment.received', 'coverpay.payment.unapplied'))
-              - (SELECT \(cents("amount")) FROM coverpay.payment_events WHERE policy_id LIKE $1 || '%' AND type = 'coverpay.payment.applied')
-              - (SELECT \(cents("amount")) FROM coverpay.payment_events WHERE policy_id LIKE $1 || '%' AND type = 'coverpay.refund.requested'
-                  AND body->'data'->>'reason' = 'unapplied_cash') AS unapplied
+              -- Upstream's own payment.received is not in the timeline (only what the fleet publishes
+              -- is), so unapplied cash is the scheduler's balance, which every such payment moves.
+              (SELECT coalesce(sum(unapplied_cents), 0)::bigint FROM scheduler.policies WHERE policy_id LIKE $1 || '%') AS unapplied
             """, [prefix])[0]
         let ledger = try database.query("""
             SELECT
