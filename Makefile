@@ -2,7 +2,7 @@
 #   make build        swift build (debug)
 #   make demo         local services + build + migrate + topology + fleet + `coverpay demo`
 #   make test         local services + a fresh test database and vhost + Swift tests (unit and
-#                     integration) + a short chaos run + Python tests
+#                     integration) + a short chaos run + a short end-to-end run + Python tests
 #   make clean-local  stop everything and delete .local/
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -117,8 +117,13 @@ test:
 	    # days while workers are killed, the broker restarted and the database crashed; audited.
 	    step "coverpay chaos (short)" $(COVERPAY) chaos --runs 1 --policies 20 --days 16 --fault-interval 4 --settle-timeout 180 || true
 	    $(FLEET) stop >/dev/null 2>&1 || true
+	    # The short end-to-end run (docs/operations.md): two replicas of every worker, no faults,
+	    # two monthly installments through the sandbox bank, GL sync to the fake QuickBooks; audited.
+	    step "coverpay e2e (short)" $(COVERPAY) e2e --policies 30 --days 50 --settle-timeout 180 --gl-timeout 180 || true
+	    $(FLEET) stop >/dev/null 2>&1 || true
 	else
 	    skip "coverpay chaos (short)" "services or build failed"
+	    skip "coverpay e2e (short)" "services or build failed"
 	fi
 	step "docker-compose client" compose_client || true
 	if step "pip install tests/python/requirements.txt" pip_install; then

@@ -29,8 +29,8 @@ struct ChaosCommand: ParsableCommand {
     @Flag(help: "Print the runs as JSON.") var json = false
 
     func validate() throws {
-        guard (1...1000).contains(runs), (1...20_000).contains(policies), (5...400).contains(days), (1...5).contains(replicas) else {
-            throw ValidationError("--runs 1...1000, --policies 1...20000, --days 5...400, --replicas 1...5")
+        guard (1...100).contains(runs), (1...20_000).contains(policies), (5...400).contains(days), (1...5).contains(replicas) else {
+            throw ValidationError("--runs 1...100 (a month each, counting back from 2088-12), --policies 1...20000, --days 5...400, --replicas 1...5")
         }
         if let stopNode, !(1...9).contains(stopNode) { throw ValidationError("--stop-node takes a cluster node number, 1...9") }
     }

@@ -35,7 +35,7 @@ struct DemoReport {
             reader.book(), reader.billing(through: to), reader.collections(), reader.settlements(), reader.failures(),
             reader.retries(), reader.recoveries(), reader.returns(), reader.delinquency(), reader.notices(),
             reader.cancellations(), reader.refunds(), reader.unappliedCash(), reader.writeOffs(),
-            reader.reconciliationExceptions(), reader.trialBalance(), reader.trustCheck(), reader.glSync(), reader.whereToLook(),
+            reader.reconciliationExceptions(), reader.trialBalance(), reader.againstTheLedger(), reader.trustCheck(), reader.glSync(), reader.whereToLook(),
         ]
         return report
     }
@@ -169,9 +169,17 @@ struct DemoReportQueries {
                    coalesce(sum(\(Self.cents("net"))), 0) AS net, coalesce(body->'data'->>'rail', '-') AS rail
             \(Self.runEvents) AND type = 'coverpay.payment.settled' GROUP BY rail ORDER BY rail
             """)
-        return DemoReport.Section(title: "Settled (payment.settled, final)", rows: row.map { row in
+        var section = DemoReport.Section(title: "Settled (payment.settled, final)", rows: row.map { row in
             countAndAmount(row["rail"] ?? "-", row, noun: "payments", extra: ["processor_fees": .string(money(row, "fees").description), "net": .string(money(row, "net").description)])
         }, empty: "no settlements yet (the reconciler publishes payment.settled from the bank and processor files)")
+        // A chargeback or late return after settlement takes the money back: the ledger keeps none of it.
+        let since = try rows("""
+            SELECT count(*) AS n, coalesce(sum(\(Self.cents("total"))), 0) AS cents \(Self.runEvents) AND type = 'coverpay.payment.settled'
+              AND EXISTS (SELECT 1 FROM coverpay.payment_events r WHERE r.type = 'coverpay.payment.returned' AND r.policy_id = payment_events.policy_id
+                          AND r.body->'data'->>'payment_id' = payment_events.body->'data'->>'payment_id')
+            """)[0]
+        if count(since, "n") > 0 { section.rows.append(countAndAmount("of which returned since", since, noun: "payments (charged back or returned late)")) }
+        return section
     }
 
     func failures() throws -> DemoReport.Section {
@@ -287,6 +295,8 @@ struct DemoReportQueries {
         section.rows.append(count(ledger, "n") > 0
             ? countAndAmount("unapplied cash (2060)", ledger, noun: "journal entries, balance")
             : .init(label: "unapplied cash (2060)", text: "no postings yet", data: ["amount": .string("0.00")]))
+        let held = try rows("SELECT count(*) FILTER (WHERE unapplied_cents <> 0) AS n, coalesce(sum(unapplied_cents), 0) AS cents FROM scheduler.policies WHERE policy_id LIKE $1 || '%'")[0]
+        section.rows.append(countAndAmount("held by the scheduler", held, noun: "policies with unapplied cash"))
         return section
     }
 
@@ -330,6 +340,24 @@ struct DemoReportQueries {
         section.rows.append(.init(
             label: "total", text: "Dr \(dollars(debits))  Cr \(dollars(credits))  \(debits == credits ? "balanced" : "UNBALANCED")",
             data: ["debit": .string(debits.description), "credit": .string(credits.description), "balanced": .bool(debits == credits)]
+        ))
+        return section
+    }
+
+    /// The report's money figures again from the ledger's account movements (`LedgerReconciliation`).
+    func againstTheLedger() throws -> DemoReport.Section {
+        let reconciliation = try LedgerReconciliation.measure(database, prefix: prefix)
+        var section = DemoReport.Section(title: "Figures against the ledger (this run's journal entries)")
+        for figure in reconciliation.figures {
+            let verdict = figure.agrees ? "agrees" : "DIFFERS by \(dollars(figure.report - figure.ledger))"
+            section.rows.append(.init(
+                label: figure.name, text: "report \(dollars(figure.report)), ledger \(dollars(figure.ledger)) (\(figure.source)): \(verdict)",
+                data: ["report": .string(figure.report.description), "ledger": .string(figure.ledger.description), "agrees": .bool(figure.agrees), "source": .string(figure.source)]
+            ))
+        }
+        section.rows.append(.init(
+            label: "verdict", text: reconciliation.agrees ? "every figure agrees with the ledger to the cent" : "SOME FIGURES DIFFER FROM THE LEDGER",
+            data: ["agrees": .bool(reconciliation.agrees)]
         ))
         return section
     }

@@ -14,21 +14,31 @@ import Postgres
 /// advances the clock a day at a time (and runs `dailyStep`, e.g. the sandbox bank); 4. every fault
 /// is undone (services and fleet started again, idempotently); 5. the run waits until nothing is
 /// queued, in a delay queue or in the outbox; 6. the audit.
+///
+/// Without a fault interval it is the fault-free end-to-end drive (`EndToEndRun`): no fault thread,
+/// and `dayPause` 0 with a `dailyStep` that waits for the fleet to finish each day.
 public struct ChaosRun {
     public struct Settings: Sendable {
         public var policies: Int
         public var days: Int
         public var replicas: Int
-        public var faultInterval: Duration
+        /// Average time between faults; nil: no faults.
+        public var faultInterval: Duration?
         public var settleTimeout: Duration
         public var repositoryRoot: URL
         public var achOutboundDirectory: String
+        /// How long each simulated day lasts after its `dailyStep`.
+        public var dayPause: Duration = .seconds(2)
+        /// The book's first billing day; nil: a far-future month of the run's own (chaos runs).
+        public var firstDay: CalendarDate?
+        /// Policy ids are `<label>-<seed>-<run>-<index>`.
+        public var label = "CHAOS"
         /// A RabbitMQ cluster node (1-based) stopped from a third of the days to two thirds
         /// (`services fault node-down`), with the other faults still striking; nil for none.
         public var stoppedNode: Int?
 
         public init(
-            policies: Int, days: Int, replicas: Int, faultInterval: Duration, settleTimeout: Duration, repositoryRoot: URL, achOutboundDirectory: String,
+            policies: Int, days: Int, replicas: Int, faultInterval: Duration?, settleTimeout: Duration, repositoryRoot: URL, achOutboundDirectory: String,
             stoppedNode: Int? = nil
         ) {
             self.policies = policies
@@ -45,6 +55,11 @@ public struct ChaosRun {
     public struct Outcome: Sendable {
         public let run: Int
         public let seed: UInt64
+        /// The run's policy ids start with this.
+        public let prefix: String
+        /// The first and last business dates the clock was set to.
+        public let firstDay: CalendarDate
+        public let lastDay: CalendarDate
         public let faults: [String]
         public let installments: Int
         public let attempts: Int
@@ -76,22 +91,26 @@ public struct ChaosRun {
         let scripts = LocalScripts(root: settings.repositoryRoot)
         try scripts.fleet(["start", "--replicas", "\(settings.replicas)"])
         let database = Reconnecting(url: configuration.databaseURL)
-        let prefix = "CHAOS-\(String(seed, radix: 36))-\(number)-"
+        let prefix = "\(settings.label)-\(String(seed, radix: 36))-\(number)-"
         // Each run bills its own month of a far-future year, a month earlier than the run before:
         // the clock then never reaches an earlier run's later installments or retries, so a long
-        // series stays as fast as its first run and runs never see each other's dues.
-        let start = try CalendarDate(year: 2190 - number / 12, month: 12 - number % 12, day: 2)
+        // series stays as fast as its first run and runs never see each other's dues. (NACHA and
+        // BAI2 write two-digit years: dates stay before 2100.)
+        let start = try settings.firstDay ?? CalendarDate(year: 2088 - number / 12, month: 12 - number % 12, day: 2)
         let book = ChaosBook(prefix: prefix, start: start, count: settings.policies)
         try database.run { try BusinessClock.set(start.adding(days: -3).description, $0) }
-        try publish(book.issuances)
+        try publishConfirmed(book.issuances.map(AMQPMessage.init(event:)), amqpURL: configuration.amqpURL)
 
-        let timetable = FaultSchedule.make(
-            seed: seed, length: .seconds(Int64(settings.days) * 2), interval: settings.faultInterval,
-            workers: workers, replicas: settings.replicas, brokerRestarts: settings.stoppedNode == nil
-        )
+        let timetable = settings.faultInterval.map {
+            FaultSchedule.make(
+                seed: seed, length: settings.dayPause * settings.days, interval: $0, workers: workers, replicas: settings.replicas,
+                brokerRestarts: settings.stoppedNode == nil
+            )
+        } ?? []
         let injector = FaultInjector(scripts: scripts, timetable: timetable, replicas: settings.replicas)
         let faultThread = Thread { injector.run() }
         faultThread.start()
+        let lastDay = start.adding(days: settings.days - 3)
         var nodeOutage: [String] = []
         for offset in 0..<settings.days {
             if let node = settings.stoppedNode, offset == settings.days / 3 {
@@ -105,7 +124,7 @@ public struct ChaosRun {
             let today = start.adding(days: offset - 2)
             try database.run { try BusinessClock.set(today.description, $0) }
             try database.run { try dailyStep(today, $0) }
-            Thread.sleep(forTimeInterval: 2)
+            Thread.sleep(forTimeInterval: settings.dayPause.timeInterval)
         }
         injector.finish()
         try scripts.services(["start"])
@@ -123,25 +142,13 @@ public struct ChaosRun {
         let faults = injector.done.map(\.description) + nodeOutage
         progress("run \(number): \(faults.count) faults, \(try counts.decode("due", as: Int.self)) installments due, \(try counts.decode("attempts", as: Int.self)) attempts, \(findings.isEmpty && settled ? "audit passed" : "AUDIT FAILED")")
         return Outcome(
-            run: number, seed: seed, faults: faults, installments: try counts.decode("due"),
+            run: number, seed: seed, prefix: prefix, firstDay: start.adding(days: -2), lastDay: lastDay, faults: faults, installments: try counts.decode("due"),
             attempts: try counts.decode("attempts"), settled: settled,
             findings: (settled ? [] : ["stranded: the fleet did not drain its queues and outbox, or settle its card attempts, within \(settings.settleTimeout)"])
                 + injector.problems.map { "harness: \($0)" } + findings.map { "\($0.check): \($0.detail)" }
         )
     }
 
-    private func publish(_ events: [JSONValue]) throws {
-        let broker = try AMQPConnection(AMQPConfiguration(url: configuration.amqpURL))
-        try broker.openChannel(1)
-        try broker.enableConfirms(channel: 1)
-        for event in events {
-            try broker.publish(
-                AMQPMessage(body: Array(event.serialized().utf8), messageID: event["id"]?.stringValue, type: event["type"]?.stringValue, contentType: CloudEvent.contentType),
-                exchange: Topology.eventsExchange, routingKey: event["type"]?.stringValue ?? "", channel: 1
-            )
-        }
-        try broker.waitForConfirms(channel: 1)
-    }
 
     /// Nothing ready in any work or delay queue, nothing in the outbox and no card attempt of the run
     /// still pending or unknown (the collector's resolution job settles those by status query a few
@@ -164,6 +171,30 @@ public struct ChaosRun {
         }
         return false
     }
+}
+
+/// Publishes to `coverpay.events` as upstream would, each message under its AMQP type as routing
+/// key, and waits for the broker's confirms.
+func publishConfirmed(_ messages: [AMQPMessage], amqpURL: String) throws {
+    let broker = try AMQPConnection(AMQPConfiguration(url: amqpURL))
+    try broker.openChannel(1)
+    try broker.enableConfirms(channel: 1)
+    for message in messages {
+        try broker.publish(message, exchange: Topology.eventsExchange, routingKey: message.type ?? "", channel: 1)
+    }
+    try broker.waitForConfirms(channel: 1)
+}
+
+extension AMQPMessage {
+    /// A CloudEvent in structured mode, its id and type as the AMQP message id and type.
+    init(event: JSONValue) {
+        self.init(body: Array(event.serialized().utf8), messageID: event["id"]?.stringValue, type: event["type"]?.stringValue, contentType: CloudEvent.contentType)
+    }
+}
+
+extension Duration {
+    /// As a number of seconds, for `Thread.sleep`.
+    var timeInterval: TimeInterval { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 extension AMQPConnection {
@@ -232,7 +263,7 @@ final class FaultInjector: @unchecked Sendable {
             }
             if lock.withLock({ stopped }) { return }
             make(fault.fault)
-            Thread.sleep(forTimeInterval: Double(fault.downFor.components.seconds) + Double(fault.downFor.components.attoseconds) / 1e18)
+            Thread.sleep(forTimeInterval: fault.downFor.timeInterval)
             undo(fault.fault)
             lock.withLock { made.append(fault.fault) }
         }
