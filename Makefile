@@ -2,7 +2,7 @@
 #   make build        swift build (debug)
 #   make demo         local services + build + migrate + topology + fleet + `coverpay demo`
 #   make test         local services + a fresh test database and vhost + Swift tests (unit and
-#                     integration) + a short chaos run + Python tests
+#                     integration) + a short chaos run + the leak scan + Python tests
 #   make clean-local  stop everything and delete .local/
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -117,8 +117,12 @@ test:
 	    # days while workers are killed, the broker restarted and the database crashed; audited.
 	    step "coverpay chaos (short)" $(COVERPAY) chaos --runs 1 --policies 20 --days 16 --fault-interval 4 --settle-timeout 180 || true
 	    $(FLEET) stop >/dev/null 2>&1 || true
+	    # The leak scan (docs/security.md) over what the suites and the chaos run left: every text
+	    # column, the dead letters, the logs and bank files under .local/ (not the ACH outbound folder).
+	    step "coverpay scan leaks" $(COVERPAY) scan leaks --accounts Tests/sandbox-accounts.txt || true
 	else
 	    skip "coverpay chaos (short)" "services or build failed"
+	    skip "coverpay scan leaks" "services or build failed"
 	fi
 	step "docker-compose client" compose_client || true
 	if step "pip install tests/python/requirements.txt" pip_install; then
