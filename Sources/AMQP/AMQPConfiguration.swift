@@ -60,7 +60,7 @@ public struct AMQPConfiguration: Sendable, CustomStringConvertible {
         guard let components = URLComponents(string: url), components.scheme == "amqp" || components.scheme == "amqps",
               let host = components.host, !host.isEmpty
         else {
-            throw AMQPError(.invalidURL, "expected amqp[s]://user:password@host:port/vhost, got '\(Self.redacted(url))'")
+            throw AMQPError(.invalidURL, "expected amqp://user:password@host:port/vhost (or amqps://), got '\(Self.redacted(url))'")
         }
         let secure = components.scheme == "amqps"
         self.init(host: host, port: components.port ?? (secure ? 5671 : 5672))

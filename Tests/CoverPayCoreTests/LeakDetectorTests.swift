@@ -52,5 +52,18 @@ struct LeakDetectorTests {
         #expect(detector.findings(in: entry).map(\.masked) == ["********6789"])
         let other = "627011000015000999999999     0000012345ID-0000000001  JANE DOE                0011000010000001"
         #expect(detector.findings(in: other).isEmpty)
+        // Measured on a whole `make test`: the addenda indicator `1` and the trace number make a
+        // 16-digit run that passes Luhn; by field, neither is a card number.
+        let returned = "626011000015987650101        0000010000PN-ACH-0101-982PN-ACH-0101-9827B473    1091000010000006"
+        #expect(returned.count == 94 && PANScanner.containsPAN(returned))
+        #expect(detector.findings(in: returned).isEmpty)
+    }
+
+    @Test("JSON is read by its values: an escape before the digits does not hide them")
+    func jsonValues() {
+        #expect(PANScanner.cardNumbers(in: #"{"msg":"card\n4111111111111111"}"#).isEmpty)
+        #expect(describe(#"{"msg":"card\n4111111111111111"}"#) == ["card_number ************1111"])
+        #expect(describe(#"{"files":{"a.ach":"101 HEADER\n627011000015000123456789     0000012345ID-0000000001  JANE DOE                0011000010000001"}}"#) == ["account_number ********6789"])
+        #expect(describe(#"{"4111111111111111":true}"#) == ["card_number ************1111"])
     }
 }

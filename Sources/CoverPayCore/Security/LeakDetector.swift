@@ -1,10 +1,11 @@
 /// What the leak scan (`coverpay scan leaks`, docs/security.md) looks for in stored or logged text:
 /// a card number as `PANScanner` defines it (13–19 Luhn-valid digits, contiguous or in card groups,
 /// not part of a longer digit run or a word), and any full bank account number of a known list (the
-/// sandbox accounts the tests and the demo use) as a whole digit run, bounded by non-digits — or,
-/// in a NACHA entry detail record (a 94-character line starting `6`), as its DFI account field
-/// (positions 13–29), which follows the routing number with no separator.
+/// sandbox accounts the tests and the demo use) as a whole digit run, bounded by non-digits — in a
+/// NACHA entry detail record, where the account field follows the routing number with no
+/// separator, bounded by its field.
 ///
+/// Text is read as `findings(in:)` says (JSON by its values, line by line, NACHA entries by field).
 /// One exemption, precise: a contiguous 15-digit run shaped as a NACHA trace number
 /// (`NACHATraceNumber`) is a trace number, not an American Express number (those start 34 or 37,
 /// which no routing prefix does). Everything else that passes Luhn is reported.
@@ -26,28 +27,65 @@ public struct LeakDetector: Sendable {
         self.accountNumbers = Set(accountNumbers.filter { $0.count >= Self.minimumAccountLength && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) })
     }
 
+    /// JSON text (a jsonb column, a log line, a dead letter's body) is read as its keys and values:
+    /// in the raw text an escape such as `\n` would glue a letter to the digits after it and hide
+    /// them. Every string is read line by line, and a NACHA entry detail line field by field.
     public func findings(in text: String) -> [Finding] {
         var found: [Finding] = []
-        for digits in PANScanner.cardNumbers(in: text) where !NACHATraceNumber.isWellFormed(digits) {
-            found.append(Finding(kind: .cardNumber, masked: Self.mask(digits)))
-        }
-        if !accountNumbers.isEmpty {
-            for run in Self.digitRuns(in: text) + Self.nachaEntryAccount(in: text) where accountNumbers.contains(run) {
-                found.append(Finding(kind: .accountNumber, masked: Self.mask(run)))
+        for piece in Self.pieces(of: text) {
+            for line in piece.split(separator: "\n", omittingEmptySubsequences: true) {
+                let line = String(line.hasSuffix("\r") ? line.dropLast() : line)
+                for field in Self.nachaEntryFields(line) ?? [line] { found += findings(inLine: field) }
             }
         }
         return found
     }
 
-    static func mask(_ digits: String) -> String {
-        String(repeating: "*", count: max(0, digits.count - 4)) + digits.suffix(4)
+    private func findings(inLine text: String) -> [Finding] {
+        var found: [Finding] = []
+        for digits in PANScanner.cardNumbers(in: text) where !NACHATraceNumber.isWellFormed(digits) {
+            found.append(Finding(kind: .cardNumber, masked: Self.mask(digits)))
+        }
+        for run in Self.digitRuns(in: text) where accountNumbers.contains(run) {
+            found.append(Finding(kind: .accountNumber, masked: Self.mask(run)))
+        }
+        return found
     }
 
-    /// The DFI account number field of a NACHA entry detail record, trimmed.
-    static func nachaEntryAccount(in text: String) -> [String] {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 94, bytes[0] == UInt8(ascii: "6") else { return [] }
-        return [String(decoding: bytes[12..<29].filter { $0 != UInt8(ascii: " ") }, as: UTF8.self)]
+    /// The keys and the string and number values of JSON text; other text as it is.
+    static func pieces(of text: String) -> [String] {
+        guard let first = text.utf8.first(where: { $0 != 32 && $0 != 10 && $0 != 9 }), first == UInt8(ascii: "{") || first == UInt8(ascii: "["),
+              let value = try? JSONValue.parse(Array(text.utf8)) else { return [text] }
+        var pieces: [String] = []
+        func visit(_ value: JSONValue) {
+            switch value {
+            case .string(let text), .number(let text): pieces.append(text)
+            case .array(let elements): elements.forEach(visit)
+            case .object(let members):
+                for (key, member) in members {
+                    pieces.append(key)
+                    visit(member)
+                }
+            case .null, .bool: break
+            }
+        }
+        visit(value)
+        return pieces
+    }
+
+    /// The fields of a NACHA entry detail record (94 characters starting `6`): record type,
+    /// transaction code, RDFI id, check digit, account, amount, individual id, name, discretionary
+    /// data, addenda indicator, trace number. Read whole, the addenda indicator and the trace
+    /// number make one 16-digit run that passes Luhn one time in ten.
+    static func nachaEntryFields(_ line: String) -> [String]? {
+        let bytes = Array(line.utf8)
+        guard bytes.count == 94, bytes[0] == UInt8(ascii: "6") else { return nil }
+        let bounds = [0, 1, 3, 11, 12, 29, 39, 54, 76, 78, 79, 94]
+        return zip(bounds, bounds.dropFirst()).map { String(decoding: bytes[$0..<$1], as: UTF8.self) }
+    }
+
+    static func mask(_ digits: String) -> String {
+        String(repeating: "*", count: max(0, digits.count - 4)) + digits.suffix(4)
     }
 
     /// Maximal runs of ASCII digits at least `minimumAccountLength` long.

@@ -2,7 +2,7 @@ import Foundation
 
 /// The log and bank files under some folders: `*.log` are logs; NACHA (`*.ach`, `*.nacha`), BAI2
 /// (`*.bai`, `*.bai2`), settlement and ledger exports (`*.csv`, `*.iif`) are bank files. Folders in
-/// `excluding` are skipped with everything below them (the ACH outbound folder: NACHA files going
+/// `excluding` are skipped with everything below them, files in it are skipped (the ACH outbound folder: NACHA files going
 /// to the bank must carry full account numbers). Symbolic links are not followed, so the service
 /// data folders that `.local/` links to are not walked.
 public struct LocalFiles: Sendable {
@@ -35,7 +35,7 @@ public struct LocalFiles: Sendable {
                   let type = attributes[.type] as? FileAttributeType else { continue }
             if type == .typeDirectory {
                 walk(url, skipping: skipped)
-            } else if type == .typeRegular {
+            } else if type == .typeRegular, !skipped.contains(url.path) {
                 let suffix = url.pathExtension.lowercased()
                 if Self.logExtensions.contains(suffix) { logs.append(url) }
                 if Self.bankFileExtensions.contains(suffix) { bankFiles.append(url) }
