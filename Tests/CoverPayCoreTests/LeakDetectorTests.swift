@@ -1,4 +1,5 @@
 import CoverPayCore
+import Foundation
 import Testing
 
 /// What the leak scan reports, and what it must not (the false positives measured on a whole
@@ -65,5 +66,18 @@ struct LeakDetectorTests {
         #expect(describe(#"{"msg":"card\n4111111111111111"}"#) == ["card_number ************1111"])
         #expect(describe(#"{"files":{"a.ach":"101 HEADER\n627011000015000123456789     0000012345ID-0000000001  JANE DOE                0011000010000001"}}"#) == ["account_number ********6789"])
         #expect(describe(#"{"4111111111111111":true}"#) == ["card_number ************1111"])
+    }
+
+    @Test("an archived NACHA file keeps only the last four digits of each account, every other byte as it was")
+    func nachaArchiveMasking() throws {
+        let header = "101 011000015 0910000102612011200A094101SANDBOX BANK           COVERPAY               ".padding(toLength: 94, withPad: " ", startingAt: 0)
+        let entry = "626011000015000123456789     0000012345ID-0000000001  JANE DOE                1091000010000006"
+        let addenda = "799R01011000010000083      01100001                                            091000010000005"
+        #expect(header.count == 94 && entry.count == 94 && addenda.count == 94)
+        let masked = try #require(NACHAAccountMasking.masked([header, entry, addenda].joined(separator: "\n") + "\n"))
+        let lines = masked.split(separator: "\n").map(String.init)
+        #expect(lines == [header, "6260110000156789             0000012345ID-0000000001  JANE DOE                1091000010000006", addenda])
+        #expect(detector.findings(in: masked).isEmpty && !detector.findings(in: entry).isEmpty)
+        #expect(NACHAAccountMasking.masked("01,COVERPAY,BANK/\n") == nil)
     }
 }
