@@ -28,7 +28,7 @@ public struct CollectorSettings: Sendable {
         let fleet = try FleetConfiguration(worker: "collector", environment: environment)
         databaseURL = fleet.databaseURL
         schemasDirectory = fleet.schemasDirectory
-        encryption = try AccountCipher(key: EncryptionKey.load(environment: environment))
+        encryption = try AccountKeyring.load(environment: environment)
         achOutboundDirectory = value("COVERPAY_ACH_OUTBOUND_DIR") ?? ".local/ach/outbound"
         originator = try ACHOriginatorSettings.load(environment: environment)
         achFileWindowMilliseconds = try milliseconds("COVERPAY_ACH_FILE_WINDOW_MS", default: 2_000)
