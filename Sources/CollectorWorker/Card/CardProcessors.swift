@@ -6,9 +6,11 @@ struct CardProcessors: Sendable {
         self.adapters = Dictionary(uniqueKeysWithValues: adapters.map { ($0.name, $0) })
     }
 
-    static func sandboxes(databaseURL: String) -> CardProcessors {
+    static func sandboxes(databaseURL: String, settings: SandboxCardSettings) -> CardProcessors {
         let books = ConnectionPool()
-        return CardProcessors(["sandbox-a", "sandbox-b"].map { SandboxCardProcessor(name: $0, databaseURL: databaseURL, connections: books) })
+        return CardProcessors(["sandbox-a", "sandbox-b"].map {
+            SandboxCardProcessor(name: $0, databaseURL: databaseURL, connections: books, settings: settings)
+        })
     }
 
     subscript(name: String) -> (any CardProcessor)? { adapters[name] }

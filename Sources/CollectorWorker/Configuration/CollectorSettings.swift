@@ -15,6 +15,10 @@ public struct CollectorSettings: Sendable {
     public let achFileWindowMilliseconds: Int
     /// A card attempt left `pending` or `unknown` this long is resolved by a status query (`COVERPAY_CARD_RESOLVE_AFTER_MS`).
     public let cardResolveAfterMilliseconds: Int
+    /// Card requests (charges and status queries) one replica has at the processors at once
+    /// (`COVERPAY_COLLECTOR_CARD_INFLIGHT`, default 32): what hides a processor's latency.
+    public let cardInFlight: Int
+    let sandboxCard: SandboxCardSettings
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
@@ -33,6 +37,11 @@ public struct CollectorSettings: Sendable {
         originator = try ACHOriginatorSettings.load(environment: environment)
         achFileWindowMilliseconds = try milliseconds("COVERPAY_ACH_FILE_WINDOW_MS", default: 2_000)
         cardResolveAfterMilliseconds = try milliseconds("COVERPAY_CARD_RESOLVE_AFTER_MS", default: 5_000)
+        cardInFlight = try milliseconds("COVERPAY_COLLECTOR_CARD_INFLIGHT", default: 32)
+        guard (1...1024).contains(cardInFlight) else {
+            throw CollectorConfigurationError(variable: "COVERPAY_COLLECTOR_CARD_INFLIGHT", problem: "\(cardInFlight) is not in 1...1024")
+        }
+        sandboxCard = try SandboxCardSettings(environment: environment)
     }
 
     /// The process-wide settings; `CollectorWorker.checkEnvironment()` loads them at start so that a

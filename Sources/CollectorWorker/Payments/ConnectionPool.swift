@@ -2,7 +2,7 @@ import Foundation
 import Postgres
 
 /// Idle PostgreSQL connections shared by a worker's threads, for work that must commit on its own,
-/// apart from the message's transaction (the attempt claim; the sandbox processor's books).
+/// apart from any caller's transaction (the sandbox processor's books).
 final class ConnectionPool: @unchecked Sendable {
     private let lock = NSLock()
     private var idle: [PostgresConnection] = []

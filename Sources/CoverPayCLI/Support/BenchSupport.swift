@@ -84,20 +84,32 @@ func publishConfirmed(
     }
 }
 
-/// PostgreSQL's durable-commit ceiling on this machine: pgbench running one single-row INSERT per
-/// transaction into a logged table (one fsync'd commit each), from `clients` connections.
+/// What PostgreSQL alone sustains on this machine, measured by pgbench from `clients` connections
+/// against tables of a scratch schema `coverpay_bench_<run>` made for the run and dropped afterwards.
 enum PgbenchBaseline {
-    static func transactionsPerSecond(databaseURL: String, clients: Int, seconds: Int) throws -> Double {
+    /// Tables and the script one pgbench transaction runs; `$T` in both stands for the run's schema
+    /// (`coverpay_bench_<run>.`).
+    struct Workload {
+        let setup: String
+        let script: String
+
+        /// One single-row INSERT per transaction into a logged table: one fsync'd commit each, the
+        /// database's ceiling for "one commit per event".
+        static let singleInsert = Workload(
+            setup: "CREATE TABLE $Tcommits (id bigserial PRIMARY KEY, client int NOT NULL, at timestamptz NOT NULL DEFAULT now());",
+            script: "INSERT INTO $Tcommits (client) VALUES (:client_id);\n"
+        )
+    }
+
+    static func transactionsPerSecond(databaseURL: String, clients: Int, seconds: Int, workload: Workload = .singleInsert) throws -> Double {
         let database = try PostgresConnection(url: databaseURL)
-        // A table per run in a scratch schema the coverpay role may create (it owns the database).
-        let table = "coverpay_bench.commits_\(UUID().uuidString.prefix(8).lowercased())"
-        try database.execute(script: """
-            CREATE SCHEMA IF NOT EXISTS coverpay_bench;
-            CREATE TABLE \(table) (id bigserial PRIMARY KEY, client int NOT NULL, at timestamptz NOT NULL DEFAULT now());
-            """)
-        defer { try? database.execute(script: "DROP TABLE \(table); DROP SCHEMA IF EXISTS coverpay_bench") }
+        // A scratch schema per run, which the coverpay role may create (it owns the database).
+        let schema = "coverpay_bench_\(UUID().uuidString.prefix(8).lowercased())"
+        let tables = { (text: String) in text.replacingOccurrences(of: "$T", with: "\(schema).") }
+        try database.execute(script: "CREATE SCHEMA \(schema);\n" + tables(workload.setup))
+        defer { try? database.execute(script: "DROP SCHEMA \(schema) CASCADE") }
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("coverpay-bench-\(UUID().uuidString).sql")
-        try Data("INSERT INTO \(table) (client) VALUES (:client_id);\n".utf8).write(to: script)
+        try Data(tables(workload.script).utf8).write(to: script)
         defer { try? FileManager.default.removeItem(at: script) }
         let output = try runTool("pgbench", [
             "-n", "-f", script.path, "-c", "\(clients)", "-j", "\(min(clients, ProcessInfo.processInfo.activeProcessorCount))",
