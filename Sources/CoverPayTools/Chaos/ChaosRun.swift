@@ -72,7 +72,7 @@ public struct ChaosRun {
         let prefix = "CHAOS-\(String(seed, radix: 36))-\(number)-"
         // Each run bills its own month of a far-future year, so runs never see each other's dues.
         let start = try CalendarDate(year: 2090 + number / 12, month: 1 + number % 12, day: 2)
-        let book = ChaosBook(prefix: prefix, start: start, count: settings.policies)
+        let book = SandboxBook(prefix: prefix, start: start, count: settings.policies)
         try database.run { try BusinessClock.set(start.adding(days: -3).description, $0) }
         try publish(book.issuances)
 
