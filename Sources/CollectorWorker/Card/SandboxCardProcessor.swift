@@ -37,7 +37,7 @@ struct SandboxCardProcessor: CardProcessor {
     private func served<T>(kind: String, key: String, _ work: () throws -> T) throws -> T {
         slots.wait()
         defer { slots.signal() }
-        let latency = settings.latency(kind: kind, key: key)
+        let latency = settings.latency.duration(kind: kind, key: key)
         Self.wait(latency / 2)
         let answer = try work()
         Self.wait(latency - latency / 2)

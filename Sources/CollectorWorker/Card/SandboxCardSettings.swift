@@ -30,11 +30,5 @@ struct SandboxCardSettings: Sendable {
         maxConcurrentRequests = try number("COVERPAY_SANDBOX_CARD_MAX_CONCURRENCY", default: 256, range: 1...100_000)
     }
 
-    /// How long one call waits in all: mean × (0.5 + u), u in [0, 1) from the seed, the kind of
-    /// call and the key (FNV-1a, the same in every process).
-    func latency(kind: String, key: String) -> Duration {
-        guard latencyMilliseconds > 0 else { return .zero }
-        let unit = Double(ProcessorSplit.fnv1a("\(latencySeed):\(kind):\(key)") % 1_000_000) / 1_000_000
-        return .microseconds(Int(Double(latencyMilliseconds) * 1000 * (0.5 + unit)))
-    }
+    var latency: SandboxCardLatency { SandboxCardLatency(meanMilliseconds: latencyMilliseconds, seed: latencySeed) }
 }

@@ -29,7 +29,7 @@ public struct ProcessorSplit: Sendable, Hashable {
         return shares[shares.count - 1].processor
     }
 
-    public static func fnv1a(_ text: String) -> UInt64 {
+    static func fnv1a(_ text: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 {
             hash ^= UInt64(byte)
