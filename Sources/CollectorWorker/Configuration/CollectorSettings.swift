@@ -16,8 +16,9 @@ public struct CollectorSettings: Sendable {
     /// A card attempt left `pending` or `unknown` this long is resolved by a status query (`COVERPAY_CARD_RESOLVE_AFTER_MS`).
     public let cardResolveAfterMilliseconds: Int
     /// Card requests (charges and status queries) one replica has at the processors at once
-    /// (`COVERPAY_COLLECTOR_CARD_INFLIGHT`, default 32): what hides a processor's latency.
+    /// (`COVERPAY_COLLECTOR_CARD_INFLIGHT`, default `defaultCardInFlight`): what hides a processor's latency.
     public let cardInFlight: Int
+    public static let defaultCardInFlight = 64
     let sandboxCard: SandboxCardSettings
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
@@ -37,10 +38,12 @@ public struct CollectorSettings: Sendable {
         originator = try ACHOriginatorSettings.load(environment: environment)
         achFileWindowMilliseconds = try milliseconds("COVERPAY_ACH_FILE_WINDOW_MS", default: 2_000)
         cardResolveAfterMilliseconds = try milliseconds("COVERPAY_CARD_RESOLVE_AFTER_MS", default: 5_000)
-        cardInFlight = try milliseconds("COVERPAY_COLLECTOR_CARD_INFLIGHT", default: 32)
-        guard (1...1024).contains(cardInFlight) else {
-            throw CollectorConfigurationError(variable: "COVERPAY_COLLECTOR_CARD_INFLIGHT", problem: "\(cardInFlight) is not in 1...1024")
-        }
+        cardInFlight = try value("COVERPAY_COLLECTOR_CARD_INFLIGHT").map { text in
+            guard let count = Int(text), (1...1024).contains(count) else {
+                throw CollectorConfigurationError(variable: "COVERPAY_COLLECTOR_CARD_INFLIGHT", problem: "'\(text)' is not a whole number in 1...1024")
+            }
+            return count
+        } ?? Self.defaultCardInFlight
         sandboxCard = try SandboxCardSettings(environment: environment)
     }
 

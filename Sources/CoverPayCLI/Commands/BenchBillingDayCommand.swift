@@ -57,7 +57,7 @@ extension BenchCommand {
             if let latencyMs, latencyMs != latency {
                 throw CLIError("the running collectors have COVERPAY_SANDBOX_CARD_LATENCY_MS=\(latency), not \(latencyMs): `Deploy/local/fleet stop; COVERPAY_SANDBOX_CARD_LATENCY_MS=\(latencyMs) Deploy/local/fleet start`")
             }
-            let inFlight = collectors.map { Int($0["COVERPAY_COLLECTOR_CARD_INFLIGHT"] ?? "") ?? 32 }.reduce(0, +)
+            let inFlight = collectors.map { Int($0["COVERPAY_COLLECTOR_CARD_INFLIGHT"] ?? "") ?? CollectorSettings.defaultCardInFlight }.reduce(0, +)
             let database = try environment.database()
             let others = try database.query(
                 "SELECT count(*) AS n FROM scheduler.entries WHERE status = 'Valid' AND NOT is_paid AND due_published_at IS NULL AND total_cents > 0 AND due_date <= $1::date",
