@@ -118,6 +118,8 @@ extension BenchCommand {
                 .init(name: "due → outcome p50", value: try number("p50"), unit: "ms", note: "installment.due published → outcome recorded (card) / file written (ACH)"),
                 .init(name: "due → outcome p99", value: try number("p99"), unit: "ms"),
                 .init(name: "due → attempted p99", value: try number("attempted_p99"), unit: "ms", note: "installment.due published → attempt claimed (payment.attempted written)"),
+                .init(name: "claimed → charged p50", value: try number("charged_p50"), unit: "ms", note: "card attempt claimed → outcome recorded: the processor's latency plus the dispatcher's wait"),
+                .init(name: "claimed → charged p99", value: try number("charged_p99"), unit: "ms"),
                 .init(name: "card marked paid", value: paidSeconds, unit: "s", note: "clock set → every card entry marked paid by the scheduler"),
                 .init(name: "pgbench lifecycle", value: tps, unit: "TPS", note: "payment insert + outcome, entry paid, 4-line journal entry, 3 outbox rows; 1 transaction, \(clients) clients, \(pgbenchSeconds) s"),
             ]
@@ -148,13 +150,16 @@ extension BenchCommand {
               AND ((p.rail = 'card' AND p.status NOT IN ('pending', 'unknown')) OR (p.rail = 'ach' AND f.written_at IS NOT NULL))
             """
 
-        /// From the clock's change to the last outcome, and due → outcome / attempted percentiles (ms).
+        /// From the clock's change to the last outcome; due → outcome / attempted and, for cards,
+        /// claimed → outcome percentiles (ms).
         static let timing = """
             SELECT extract(epoch FROM max(t.done) - (SELECT changed_at FROM coverpay.business_clock))::float8 AS seconds,
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM t.done - t.due) * 1000) AS p50,
                    percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM t.done - t.due) * 1000) AS p99,
-                   percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM t.claimed - t.due) * 1000) AS attempted_p99
-            FROM (SELECT e.due_published_at AS due, p.created_at AS claimed,
+                   percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM t.claimed - t.due) * 1000) AS attempted_p99,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM t.done - t.claimed) * 1000) FILTER (WHERE t.rail = 'card') AS charged_p50,
+                   percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM t.done - t.claimed) * 1000) FILTER (WHERE t.rail = 'card') AS charged_p99
+            FROM (SELECT e.due_published_at AS due, p.created_at AS claimed, p.rail,
                          CASE WHEN p.rail = 'card' THEN p.decided_at ELSE f.written_at END AS done
                   FROM collector.payments p JOIN scheduler.entries e USING (policy_id, entry_number)
                   LEFT JOIN collector.ach_files f ON f.id = p.ach_file_id
