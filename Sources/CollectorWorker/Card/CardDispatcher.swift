@@ -62,7 +62,7 @@ final class CardDispatcher: ScheduledJob, @unchecked Sendable {
         try database.transaction { database in
             for item in done { try attempt.record(item.result, of: item.payment, database: database, logger: logger) }
         }
-        for item in done { try InstallmentLock.release(policyID: item.payment.policyID, entryNumber: item.payment.entryNumber, database) }
+        try InstallmentLock.release(done.map(\.payment), database)
     }
 
     /// Step 2: locks and re-reads as many open attempts as there is room for, commits their
@@ -74,20 +74,16 @@ final class CardDispatcher: ScheduledJob, @unchecked Sendable {
         var installments = held
         let candidates = try PaymentStore.openCardAttempts(resolveAfterMilliseconds: resolveAfterMilliseconds, limit: room + held.count, database)
         for candidate in candidates where taken.count < room && installments.insert(Self.installment(candidate)).inserted {
-            guard try InstallmentLock.tryAcquireForSession(policyID: candidate.policyID, entryNumber: candidate.entryNumber, database) else { continue }
             // Read again under the lock: another replica may have settled it since the scan.
-            guard let current = try PaymentStore.load(paymentID: candidate.paymentID, database),
-                  current.status == .pending || current.status == .unknown
-            else {
-                try InstallmentLock.release(policyID: candidate.policyID, entryNumber: candidate.entryNumber, database)
+            guard let current = try InstallmentLock.tryAcquireForSession(candidate, database) else { continue }
+            guard current.status == .pending || current.status == .unknown else {
+                try InstallmentLock.release([current], database)
                 continue
             }
             taken.append(current)
         }
         guard !taken.isEmpty else { return 0 }
-        try database.transaction { database in
-            for payment in taken { try PaymentStore.markSent(paymentID: payment.paymentID, database) }
-        }
+        try PaymentStore.markSent(paymentIDs: taken.map(\.paymentID), database)
         condition.withLock { for payment in taken { inFlight[payment.paymentID] = payment } }
         for payment in taken {
             callers.submit { [self] in

@@ -11,13 +11,25 @@ enum InstallmentLock {
         try database.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [key(policyID, entryNumber)])
     }
 
-    /// Held on the connection's session until `release`, across transactions.
-    static func tryAcquireForSession(policyID: String, entryNumber: Int, _ database: PostgresConnection) throws -> Bool {
-        try database.query("SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked", [key(policyID, entryNumber)])[0].decode("locked")
+    /// Takes the lock of the attempt's installment on the connection's session (held across
+    /// transactions until `release`) and reads the attempt in the same round trip; nil when
+    /// another holder has the lock.
+    static func tryAcquireForSession(_ attempt: PaymentRecord, _ database: PostgresConnection) throws -> PaymentRecord? {
+        let row = try database.query(
+            "SELECT \(PaymentRecord.columns), pg_try_advisory_lock(hashtextextended($2, 0)) AS locked FROM collector.payments WHERE payment_id = $1",
+            [attempt.paymentID, key(attempt.policyID, attempt.entryNumber)]
+        ).first
+        guard let row, try row.decode("locked", as: Bool.self) else { return nil }
+        return try PaymentRecord(row: row)
     }
 
-    static func release(policyID: String, entryNumber: Int, _ database: PostgresConnection) throws {
-        try database.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [key(policyID, entryNumber)])
+    /// Releases session locks taken by `tryAcquireForSession`, in one round trip.
+    static func release(_ attempts: [PaymentRecord], _ database: PostgresConnection) throws {
+        guard !attempts.isEmpty else { return }
+        try database.query(
+            "SELECT count(*) FILTER (WHERE pg_advisory_unlock(hashtextextended(k, 0))) AS released FROM unnest($1::text[]) AS k",
+            [attempts.map { key($0.policyID, $0.entryNumber) }]
+        )
     }
 
     private static func key(_ policyID: String, _ entryNumber: Int) -> String { "collector.installment:\(policyID):\(entryNumber)" }

@@ -10,11 +10,6 @@ enum PaymentStore {
         ).map(PaymentRecord.init(row:))
     }
 
-    static func load(paymentID: String, _ database: PostgresConnection) throws -> PaymentRecord? {
-        try database.query("SELECT \(PaymentRecord.columns) FROM collector.payments WHERE payment_id = $1", [paymentID])
-            .first.map(PaymentRecord.init(row:))
-    }
-
     /// Inserts the attempt; false when one with the same installment and attempt number exists.
     @discardableResult
     static func insert(_ record: PaymentRecord, failure: CollectionFailure? = nil, _ database: PostgresConnection) throws -> Bool {
@@ -67,8 +62,9 @@ enum PaymentStore {
         ).map(PaymentRecord.init(row:))
     }
 
-    /// Notes that a request for the attempt goes to the processor now; committed before the call.
-    static func markSent(paymentID: String, _ database: PostgresConnection) throws {
-        try database.query("UPDATE collector.payments SET sent_at = now() WHERE payment_id = $1", [paymentID])
+    /// Notes that requests for these attempts go to the processor now; one statement, committed
+    /// before the calls.
+    static func markSent(paymentIDs: [String], _ database: PostgresConnection) throws {
+        try database.query("UPDATE collector.payments SET sent_at = now() WHERE payment_id = ANY($1::text[])", [paymentIDs])
     }
 }
