@@ -34,6 +34,6 @@ struct SandboxAccountsListTests {
 
     @Test("the chaos book's accounts are listed")
     func chaosAccountsAreListed() throws {
-        #expect(Set(ChaosBook.achAccounts).subtracting(try Self.listed()).isEmpty)
+        #expect(Set(SandboxBook.achAccounts).subtracting(try Self.listed()).isEmpty)
     }
 }

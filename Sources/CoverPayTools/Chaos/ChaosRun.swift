@@ -97,7 +97,7 @@ public struct ChaosRun {
         // series stays as fast as its first run and runs never see each other's dues. (NACHA and
         // BAI2 write two-digit years: dates stay before 2100.)
         let start = try settings.firstDay ?? CalendarDate(year: 2088 - number / 12, month: 12 - number % 12, day: 2)
-        let book = ChaosBook(prefix: prefix, start: start, count: settings.policies)
+        let book = SandboxBook(prefix: prefix, start: start, count: settings.policies)
         try database.run { try BusinessClock.set(start.adding(days: -3).description, $0) }
         try publishConfirmed(book.issuances.map(AMQPMessage.init(event:)), amqpURL: configuration.amqpURL)
 

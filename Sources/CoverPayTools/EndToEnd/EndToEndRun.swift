@@ -4,7 +4,7 @@ import Fleet
 import Foundation
 import Postgres
 
-/// The whole payment loop end to end, without faults: a book (`ChaosBook`) driven through billing
+/// The whole payment loop end to end, without faults: a book (`SandboxBook`) driven through billing
 /// days by `ChaosRun` with `replicas` of every worker, the sandbox bank settling each business day
 /// (the caller's `dailyStep`), GL sync on to the fake QuickBooks, then audited.
 ///

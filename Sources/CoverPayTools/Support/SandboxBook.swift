@@ -1,19 +1,34 @@
 import CoverPayCore
 
-/// The policies of one chaos run: monthly, starting on the run's first business date, paying by
-/// sandbox cards and ACH accounts whose outcomes are known (DESIGN §11), so that the audit can say
-/// what each installment should have become.
-struct ChaosBook {
-    let prefix: String
-    let start: CalendarDate
-    let count: Int
+/// A book of one-year monthly policies all starting on one date, every third paying by ACH and the
+/// others by card, with sandbox tokens and account numbers whose outcomes are known (DESIGN §11):
+/// the chaos run's book (mixed outcomes, so the audit can say what each installment should have
+/// become) and the billing-day bench's (every charge approved, every debit settling).
+public struct SandboxBook: Sendable {
+    public let prefix: String
+    public let start: CalendarDate
+    public let count: Int
+    /// Used in turn, by policy index.
+    public var cardTokens = ["tok_success", "tok_success", "tok_insufficient_funds_once", "tok_do_not_honor", "tok_stolen_card", "tok_timeout", "tok_chargeback", "tok_slow"]
+    public var achAccounts = ["123456789", "987654321", "5550101", "5550207", "44001234"]
 
-    static let cardTokens = ["tok_success", "tok_success", "tok_insufficient_funds_once", "tok_do_not_honor", "tok_stolen_card", "tok_timeout", "tok_chargeback", "tok_slow"]
-    static let achAccounts = ["123456789", "987654321", "5550101", "5550207", "44001234"]
+    public init(prefix: String, start: CalendarDate, count: Int) {
+        self.prefix = prefix
+        self.start = start
+        self.count = count
+    }
 
-    func policyID(_ index: Int) -> String { "\(prefix)\(index)" }
+    /// Every card approved, every bank account settling.
+    public static func approving(prefix: String, start: CalendarDate, count: Int) -> SandboxBook {
+        var book = SandboxBook(prefix: prefix, start: start, count: count)
+        book.cardTokens = ["tok_success"]
+        book.achAccounts = ["123456789"]
+        return book
+    }
 
-    var issuances: [JSONValue] { (0..<count).map(issuance) }
+    public func policyID(_ index: Int) -> String { "\(prefix)\(index)" }
+
+    public var issuances: [JSONValue] { (0..<count).map(issuance) }
 
     private func issuance(_ index: Int) -> JSONValue {
         let policy = policyID(index)
@@ -22,13 +37,13 @@ struct ChaosBook {
         if index % 3 == 2 {
             method = .object([
                 "type": .string("ach"), "routing_number": .string("011000015"),
-                "account_number": .string(Self.achAccounts[index % Self.achAccounts.count]), "account_type": .string("checking"),
-                "holder": .string("consumer"), "name": .string("Chaos \(index)"),
+                "account_number": .string(achAccounts[index % achAccounts.count]), "account_type": .string("checking"),
+                "holder": .string("consumer"), "name": .string("Holder \(index)"),
                 "authorization": .object(["id": .string("AUTH-\(policy)"), "method": .string("written"), "at": .string("2020-01-01T00:00:00Z")]),
             ])
         } else {
             method = .object([
-                "type": .string("card"), "token": .string(Self.cardTokens[index % Self.cardTokens.count]),
+                "type": .string("card"), "token": .string(cardTokens[index % cardTokens.count]),
                 "brand": .string("visa"), "last4": .string("4242"), "funding": .string("credit"),
             ])
         }
@@ -45,7 +60,7 @@ struct ChaosBook {
             ])]),
         ]
         return .object([
-            "specversion": .string("1.0"), "id": .string("\(policy)-issued"), "source": .string("coverpay/chaos"),
+            "specversion": .string("1.0"), "id": .string("\(policy)-issued"), "source": .string("coverpay/book"),
             "type": .string("coverpay.policy.issued"), "subject": .string(policy), "datacontenttype": .string("application/json"),
             "data": .object(data),
         ])
