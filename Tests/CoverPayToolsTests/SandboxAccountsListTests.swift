@@ -34,6 +34,6 @@ struct SandboxAccountsListTests {
 
     @Test("the chaos book's accounts are listed")
     func chaosAccountsAreListed() throws {
-        #expect(Set(SandboxBook.achAccounts).subtracting(try Self.listed()).isEmpty)
+        #expect(Set(SandboxBook.defaultACHAccounts).subtracting(try Self.listed()).isEmpty)
     }
 }

@@ -10,7 +10,9 @@ public struct SandboxBook: Sendable {
     public let count: Int
     /// Used in turn, by policy index.
     public var cardTokens = ["tok_success", "tok_success", "tok_insufficient_funds_once", "tok_do_not_honor", "tok_stolen_card", "tok_timeout", "tok_chargeback", "tok_slow"]
-    public var achAccounts = ["123456789", "987654321", "5550101", "5550207", "44001234"]
+    /// The sandbox accounts a default book debits (DESIGN §11: settle, return R01 once, R07 late …).
+    public static let defaultACHAccounts = ["123456789", "987654321", "5550101", "5550207", "44001234"]
+    public var achAccounts = SandboxBook.defaultACHAccounts
 
     public init(prefix: String, start: CalendarDate, count: Int) {
         self.prefix = prefix
