@@ -1,3 +1,4 @@
+import AccountingSyncWorker
 import CoverPayCore
 import Foundation
 import Postgres
@@ -362,26 +363,19 @@ struct DemoReportQueries {
         return section
     }
 
-    /// Premium trust cash must cover the fiduciary liabilities (DESIGN §8), over the whole ledger.
+    /// Premium trust cash, with what is still in clearing and in transit, must cover the fiduciary
+    /// liabilities (DESIGN §8), over the whole ledger: the check `ledger trust-check` and `status` run.
     func trustCheck() throws -> DemoReport.Section {
-        let row = try database.query("""
-            WITH balances AS (
-                SELECT coalesce(a.fiduciary, parent.fiduciary) AS fiduciary, sum(l.debit_cents - l.credit_cents) AS net
-                FROM ledger.journal_lines l JOIN ledger.accounts a ON a.code = l.account_code
-                     LEFT JOIN ledger.accounts parent ON parent.code = a.parent_code
-                GROUP BY 1
-            )
-            SELECT (SELECT count(*) FROM ledger.journal_lines) AS lines,
-                   coalesce((SELECT net FROM balances WHERE fiduciary = 'trust_cash'), 0) AS trust,
-                   coalesce(-(SELECT net FROM balances WHERE fiduciary = 'liability'), 0) AS liabilities
-            """)[0]
         var section = DemoReport.Section(title: "Trust check (whole ledger)", empty: "no journal entries yet (accounting-sync posts them)")
-        guard count(row, "lines") > 0 else { return section }
-        let trust = money(row, "trust"), liabilities = money(row, "liabilities")
+        guard try database.query("SELECT EXISTS (SELECT 1 FROM ledger.journal_lines) AS posted")[0].decode("posted", as: Bool.self) else { return section }
+        let trust = try Journal.trustCheck(database)
         section.rows.append(.init(
-            label: trust >= liabilities ? "holds" : "BREACHED",
-            text: "premium trust cash \(dollars(trust)) \(trust >= liabilities ? ">=" : "<") fiduciary liabilities \(dollars(liabilities))",
-            data: ["holds": .bool(trust >= liabilities), "trust_cash": .string(trust.description), "fiduciary_liabilities": .string(liabilities.description)]
+            label: trust.holds ? "holds" : "BREACHED",
+            text: "premium trust cash \(dollars(trust.trustCash)) + in transit \(dollars(trust.inTransit)) \(trust.holds ? ">=" : "<") fiduciary liabilities \(dollars(trust.fiduciaryLiabilities))",
+            data: [
+                "holds": .bool(trust.holds), "trust_cash": .string(trust.trustCash.description), "in_transit": .string(trust.inTransit.description),
+                "fiduciary_liabilities": .string(trust.fiduciaryLiabilities.description),
+            ]
         ))
         return section
     }
