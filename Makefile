@@ -2,7 +2,8 @@
 #   make build        swift build (debug)
 #   make demo         local services + build + migrate + topology + fleet + `coverpay demo`
 #   make test         local services + a fresh test database and vhost + Swift tests (unit and
-#                     integration) + a short chaos run + Python tests
+#                     integration) + a short chaos run + a short end-to-end run + the leak scan +
+#                     Python tests
 #   make clean-local  stop everything and delete .local/
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -117,8 +118,18 @@ test:
 	    # days while workers are killed, the broker restarted and the database crashed; audited.
 	    step "coverpay chaos (short)" $(COVERPAY) chaos --runs 1 --policies 20 --days 16 --fault-interval 4 --settle-timeout 180 || true
 	    $(FLEET) stop >/dev/null 2>&1 || true
+	    # The short end-to-end run (docs/operations.md): two replicas of every worker, no faults,
+	    # two monthly installments through the sandbox bank, GL sync to the fake QuickBooks; audited.
+	    step "coverpay e2e (short)" $(COVERPAY) e2e --policies 30 --days 50 --settle-timeout 180 --gl-timeout 180 || true
+	    $(FLEET) stop >/dev/null 2>&1 || true
+	    # The leak scan (docs/security.md) over what the suites, the chaos and e2e runs left: every text
+	    # column, the dead letters, the logs and bank files under .local/ (not the ACH outbound folder).
+	    # swift-test.log is the test runner's transcript, which prints the card numbers the unit tests feed the scanners.
+	    step "coverpay scan leaks" $(COVERPAY) scan leaks --accounts Tests/sandbox-accounts.txt --exclude $(SWIFT_TEST_LOG) || true
 	else
 	    skip "coverpay chaos (short)" "services or build failed"
+	    skip "coverpay e2e (short)" "services or build failed"
+	    skip "coverpay scan leaks" "services or build failed"
 	fi
 	step "docker-compose client" compose_client || true
 	if step "pip install tests/python/requirements.txt" pip_install; then

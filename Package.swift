@@ -78,7 +78,7 @@ let package = Package(
             .testTarget(name: "CoverPayToolsTests", dependencies: ["CoverPayTools", "CoverPayCore", "Fleet"]),
             .testTarget(
                 name: "IntegrationTests",
-                dependencies: ["Fleet", "AMQP", "Postgres", "CoverPayCore"] + workers.map { .target(name: $0.library) }
+                dependencies: ["Fleet", "AMQP", "Postgres", "CoverPayCore", "CoverPayTools"] + workers.map { .target(name: $0.library) }
             ),
         ]
 )

@@ -106,8 +106,8 @@ wait_for() {
 
 # ---- service settings (shared by services and fleet) ------------------------------------------
 
-COVERPAY_PG_PORT="${COVERPAY_PG_PORT:-55432}"
-COVERPAY_AMQP_PORT="${COVERPAY_AMQP_PORT:-55672}"
+COVERPAY_PG_PORT="${COVERPAY_PG_PORT:-61432}"
+COVERPAY_AMQP_PORT="${COVERPAY_AMQP_PORT:-61672}"
 
 # How many RabbitMQ nodes `services start --cluster N` asked for (1 when never asked).
 CLUSTER_FILE="$COVERPAY_LOCAL/rabbitmq-cluster-size"

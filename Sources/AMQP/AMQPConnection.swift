@@ -18,9 +18,10 @@ public final class AMQPConnection {
         guard let state = amqp_new_connection() else { throw AMQPError(.connectionFailed, "out of memory") }
         self.state = state
         // From here on a throw still runs deinit, which destroys the connection state.
-        guard let socket = amqp_tcp_socket_new(state) else {
+        let socket: OpaquePointer
+        do throws(AMQPError) { socket = try Self.socket(for: configuration, state) } catch {
             isOpen = false
-            throw AMQPError(.connectionFailed, "could not create a socket")
+            throw error
         }
         // The first node that accepts the connection; a cluster's nodes in the configured order.
         var failures: [String] = []
@@ -43,6 +44,25 @@ public final class AMQPConnection {
             isOpen = false
             throw AMQPError(.loginFailed, replyCode: underlying.replyCode, "login to \(configuration) refused: \(underlying.message)")
         }
+    }
+
+    /// A plain TCP socket, or for `amqps://` a TLS one that verifies the broker's certificate and
+    /// host name against the configured CA.
+    private static func socket(for configuration: AMQPConfiguration, _ state: amqp_connection_state_t) throws(AMQPError) -> OpaquePointer {
+        guard let tls = configuration.tls else {
+            guard let socket = amqp_tcp_socket_new(state) else { throw AMQPError(.connectionFailed, "could not create a socket") }
+            return socket
+        }
+        guard let socket = amqp_ssl_socket_new(state) else { throw AMQPError(.connectionFailed, "could not create a TLS socket") }
+        if let file = tls.caCertificateFile, amqp_ssl_socket_set_cacert(socket, file) != AMQP_STATUS_OK.rawValue {
+            throw AMQPError(.invalidURL, "cannot load the CA certificate \(file) (cacertfile)")
+        }
+        if let certificate = tls.certificateFile, let key = tls.keyFile, amqp_ssl_socket_set_key(socket, certificate, key) != AMQP_STATUS_OK.rawValue {
+            throw AMQPError(.invalidURL, "cannot load the client certificate \(certificate) / key \(key) (certfile, keyfile)")
+        }
+        amqp_ssl_socket_set_verify_peer(socket, tls.verifyPeer ? 1 : 0)
+        amqp_ssl_socket_set_verify_hostname(socket, tls.verifyPeer ? 1 : 0)
+        return socket
     }
 
     deinit {

@@ -69,6 +69,20 @@ enum AccountingStore {
         )
     }
 
+    /// Serialises the fee events of one installment (an assessment, its write-off) across consumers
+    /// and replicas: without it, a write-off and an assessment handled at once would each miss the other.
+    static func lockEntry(_ policyID: String, _ entryNumber: Int?, _ database: PostgresConnection) throws {
+        guard let entryNumber else { return }
+        try database.query("SELECT pg_advisory_xact_lock(hashtextextended('accounting.entry:' || $1 || ':' || $2, 0))", [policyID, entryNumber])
+    }
+
+    static func isWrittenOff(_ policyID: String, _ entryNumber: Int?, _ database: PostgresConnection) throws -> Bool {
+        guard let entryNumber else { return false }
+        return try database.query(
+            "SELECT 1 FROM accounting.installments WHERE policy_id = $1 AND entry_number = $2 AND written_off", [policyID, entryNumber]
+        ).first != nil
+    }
+
     /// Return fees assessed on the entry and not yet collected, waived or written off.
     static func returnFeesDue(_ policyID: String, _ entryNumber: Int, _ database: PostgresConnection) throws -> [(feeID: String, amount: Money)] {
         try database.query(

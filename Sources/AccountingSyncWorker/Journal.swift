@@ -86,7 +86,7 @@ public enum Journal {
                 [code, carrier, LedgerAccount.carrierPayable]
             )
         }
-        let known = Set(try database.query("SELECT code FROM ledger.accounts WHERE code = ANY($1::text[])", [postgresArray(codes.sorted())]).map { try $0.decode("code", as: String.self) })
+        let known = Set(try database.query("SELECT code FROM ledger.accounts WHERE code = ANY($1::text[])", [codes.sorted()]).map { try $0.decode("code", as: String.self) })
         let missing = codes.subtracting(known).sorted()
         guard missing.isEmpty else {
             throw HandlerError.rejected(reason: "unknown_account", detail: "the chart of accounts (ledger.accounts) has no account \(missing.joined(separator: ", ")); add it or fix the mapping")
@@ -137,10 +137,5 @@ public enum Journal {
     public static func trustCheck(_ database: PostgresConnection) throws -> TrustCheck {
         let fiduciary = Set(try database.query("SELECT code FROM ledger.accounts WHERE fiduciary = 'liability'").map { try $0.decode("code", as: String.self) })
         return TrustCheck(balances: try balances(database), isFiduciaryLiability: fiduciary.contains)
-    }
-
-    /// A text[] literal for `= ANY($1::text[])`.
-    static func postgresArray(_ values: [String]) -> String {
-        "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"
     }
 }

@@ -25,7 +25,8 @@ struct LedgerEventHandler: EventHandler {
         case "coverpay.payment.applied": try posting.applied()
         case "coverpay.payment.unapplied": try posting.unapplied()
         case "coverpay.refund.requested": try posting.refundOwed()
-        case "coverpay.fee.assessed", "coverpay.fee.waived": try posting.returnFee()
+        case "coverpay.fee.assessed": try posting.feeAssessed()
+        case "coverpay.fee.waived": try posting.feeWaived()
         case "coverpay.installment.written_off": try posting.writtenOff()
         default: throw HandlerError.rejected(reason: "unknown_event_type", detail: "accounting-sync does not post '\(event.type)'")
         }
@@ -208,28 +209,77 @@ private struct Posting {
         try post([entry], paymentID: nil, entryNumber: try field { try data.optionalInteger("entry_number") }, carrierID: terms.carrierID, postedOn: try context.businessDate())
     }
 
-    /// Return fees post nothing when assessed or waived: no money moved and nothing is earned until
-    /// a payment collects the fee (`collected`), and income waits for that payment's finality.
-    func returnFee() throws {
+    /// `fee.assessed`: the insured owes the fee (1040), its income waits in 2080 until a payment
+    /// brings it in and is final. A waiver that overtook its assessment left the row `waived`, and a
+    /// write-off of its entry that overtook it leaves it `written_off`: then neither posts anything.
+    func feeAssessed() throws {
         let feeID = try field { try data.string("fee_id") }
-        let status = event.type == "coverpay.fee.waived" ? "waived" : "assessed"
-        try database.query(
+        let amount = try field { try data.money("amount") }
+        let entryNumber = try field { try data.optionalInteger("entry_number") }
+        try AccountingStore.lockEntry(policyID, entryNumber, database)
+        let status = try AccountingStore.isWrittenOff(policyID, entryNumber, database) ? "written_off" : "assessed"
+        let inserted = try database.query(
             """
             INSERT INTO accounting.return_fees (fee_id, policy_id, entry_number, amount_cents, status) VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT (fee_id) DO UPDATE SET status = EXCLUDED.status WHERE accounting.return_fees.status = 'assessed'
+            ON CONFLICT (fee_id) DO NOTHING RETURNING fee_id
             """,
-            [feeID, policyID, try field { try data.optionalInteger("entry_number") }, try field { try data.money("amount") }.cents, status]
+            [feeID, policyID, entryNumber, amount.cents, status]
         )
+        guard !inserted.isEmpty, status == "assessed" else {
+            return context.logger.info("return fee already known or its entry written off; nothing to post", metadata: ["fee_id": "\(feeID)"])
+        }
+        let code = try field { try data.optionalString("code") } ?? "return"
+        let entry = try field { try PostingRules.feeAssessed(amount, memo: "return fee \(feeID) assessed after \(code)") }
+        try post([entry], paymentID: nil, entryNumber: entryNumber, carrierID: nil, postedOn: try dateField("assessed_on"))
     }
 
-    /// Nothing was posted for an installment until it was collected, so a write-off posts nothing;
-    /// the entry's outstanding return fees are written off with it.
+    /// `fee.waived`: an assessed, unpaid fee is released by exactly its assessed amount. A fee already
+    /// collected is not (the money was paid; a refund is another matter). A waiver that arrives before
+    /// its assessment is kept as `waived`, so the assessment posts nothing.
+    func feeWaived() throws {
+        let feeID = try field { try data.string("fee_id") }
+        guard let stored = try database.query("SELECT status, amount_cents FROM accounting.return_fees WHERE fee_id = $1 FOR UPDATE", [feeID]).first else {
+            let kept = try database.query(
+                """
+                INSERT INTO accounting.return_fees (fee_id, policy_id, entry_number, amount_cents, status) VALUES ($1, $2, $3, $4, 'waived')
+                ON CONFLICT (fee_id) DO NOTHING RETURNING fee_id
+                """,
+                [feeID, policyID, try field { try data.optionalInteger("entry_number") }, try field { try data.money("amount") }.cents]
+            )
+            // Another replica committed the assessment meanwhile: the retry finds it and releases it.
+            if kept.isEmpty { throw HandlerError.transient("return fee \(feeID) was assessed concurrently") }
+            return
+        }
+        let status: String = try stored.decode("status")
+        guard status == "assessed" else {
+            return context.logger.info("return fee is \(status); nothing to release", metadata: ["fee_id": "\(feeID)"])
+        }
+        try database.query("UPDATE accounting.return_fees SET status = 'waived' WHERE fee_id = $1", [feeID])
+        let entryNumber = try field { try data.optionalInteger("entry_number") }
+        try release([(feeID, Money(cents: try stored.decode("amount_cents")))], .waived, entryNumber: entryNumber, postedOn: try dateField("waived_on"))
+    }
+
+    /// Nothing was posted for an installment until it was collected (premium is owed to the carrier
+    /// only once paid), so the write-off itself posts nothing; the entry's assessed, unpaid return fees
+    /// are written off with it.
     func writtenOff() throws {
         let entryNumber = try field { try data.integer("entry_number") }
+        try AccountingStore.lockEntry(policyID, entryNumber, database)
         try database.query("UPDATE accounting.installments SET written_off = true WHERE policy_id = $1 AND entry_number = $2", [policyID, entryNumber])
+        let fees = try AccountingStore.returnFeesDue(policyID, entryNumber, database)
         try database.query(
             "UPDATE accounting.return_fees SET status = 'written_off' WHERE policy_id = $1 AND entry_number = $2 AND status = 'assessed'", [policyID, entryNumber]
         )
+        try release(fees, .writtenOff, entryNumber: entryNumber, postedOn: try dateField("written_off_on"))
+    }
+
+    private func release(_ fees: [(feeID: String, amount: Money)], _ reason: PostingRules.FeeRelease, entryNumber: Int?, postedOn: String) throws {
+        let entries = try fees.map { fee in
+            try field { () throws(LedgerError) in
+                try PostingRules.feeReleased(fee.amount, feeID: fee.feeID, reason, memo: "return fee \(fee.feeID) \(reason == .waived ? "waived" : "written off")")
+            }
+        }
+        try post(entries, paymentID: nil, entryNumber: entryNumber, carrierID: nil, postedOn: postedOn)
     }
 
     private func markReturnFeesCollected(_ due: [(feeID: String, amount: Money)], upTo collected: Money, paymentID: String) throws {

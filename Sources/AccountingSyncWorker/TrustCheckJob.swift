@@ -7,6 +7,8 @@ import Postgres
 /// The trust check after each posting batch: whenever the journal has grown since the last check,
 /// premium trust cash (plus premium in transit to it) must cover the fiduciary liabilities. A breach
 /// raises `coverpay_trust_shortfall_cents`, publishes `recon.exception` and logs at error level.
+/// Every check also records both sides (`coverpay_trust_cash_cents`: trust cash plus premium in
+/// transit; `coverpay_trust_fiduciary_liabilities_cents`) and `coverpay_trust_breach` (1 or 0).
 ///
 /// Replicas share it safely:
 /// 1. One transaction claims the single state row `FOR UPDATE SKIP LOCKED` (another replica holding it skips).
@@ -27,6 +29,9 @@ struct TrustCheckJob: ScheduledJob {
             guard newest > checkedThrough else { return 0 }
             let check = try Journal.trustCheck(database)
             Gauge(label: "coverpay_trust_shortfall_cents", dimensions: [("worker", worker)]).record(check.shortfall.cents)
+            Gauge(label: "coverpay_trust_cash_cents", dimensions: [("worker", worker)]).record(check.covered.cents)
+            Gauge(label: "coverpay_trust_fiduciary_liabilities_cents", dimensions: [("worker", worker)]).record(check.fiduciaryLiabilities.cents)
+            Gauge(label: "coverpay_trust_breach", dimensions: [("worker", worker)]).record(check.holds ? 0 : 1)
             let previousShortfall = Money(cents: try state.decode("last_shortfall_cents"))
             if !check.holds {
                 logger.error(

@@ -72,7 +72,7 @@ public enum TrustFunds {
                    coalesce((SELECT sum(l.debit_cents - l.credit_cents) FROM ledger.journal_lines l JOIN ledger.journal_entries e USING (entry_id)
                              WHERE l.account_code = $3 AND e.rule = 'commission_sweep'), 0)::bigint AS swept
             """,
-            [Journal.postgresArray(LedgerAccount.income.sorted()), through, LedgerAccount.operatingCash]
+            [LedgerAccount.income.sorted(), through, LedgerAccount.operatingCash]
         )[0]
         return Money(cents: try row.decode("earned")) - Money(cents: try row.decode("swept"))
     }

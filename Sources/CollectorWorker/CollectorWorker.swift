@@ -19,18 +19,13 @@ public enum CollectorWorker {
     public static let definition: WorkerDefinition = {
         // The CLI lists this definition for topology without collector settings; jobs need them.
         let settings = try? CollectorSettings.current.get()
-        let processors = CardProcessors.sandboxes(databaseURL: settings?.databaseURL ?? "")
-        let claims = ConnectionPool()
+        let cards = CardAttempt(processors: CardProcessors.sandboxes(databaseURL: settings?.databaseURL ?? "", settings: settings?.sandboxCard ?? SandboxCardSettings()))
+        let dispatcher = settings.map { CardDispatcher(attempt: cards, settings: $0) }
         var jobs: [any ScheduledJob] = []
-        if let settings {
-            jobs = [
-                CardResolutionJob(attempt: CardAttempt(processors: processors, claims: claims, settings: settings)),
-                ACHFileJob(settings: settings),
-            ]
-        }
+        if let settings, let dispatcher { jobs = [dispatcher, ACHFileJob(settings: settings)] }
         return WorkerDefinition(
             name: name, defaultHTTPPort: 19102,
-            handlers: [PolicyEventHandler(), InstallmentDueHandler(processors: processors, claims: claims), PaymentOutcomeHandler()],
+            handlers: [PolicyEventHandler(), InstallmentDueHandler(cards: cards, dispatcher: dispatcher), PaymentOutcomeHandler()],
             jobs: jobs
         )
     }()

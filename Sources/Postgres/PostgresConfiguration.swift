@@ -20,7 +20,9 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     public var description: String { Self.redacted(url) }
 
     static func redacted(_ url: String) -> String {
-        url.replacing(/:[^:@\/]*@/, with: ":***@")
+        // Up to the last `@` of each node's authority: a password with a raw `@`, `/` or `:` (an
+        // invalid URL, the very case an error message quotes) is blanked whole.
+        url.replacing(/:\/\/([^:@\/,]*):[^,]*@/) { "://\($0.1):***@" }
     }
 
     /// libpq error text with any copy of the password blanked out.

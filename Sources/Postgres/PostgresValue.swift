@@ -15,6 +15,13 @@ extension String: PostgresEncodable, PostgresDecodable {
     public init?(postgresText: String) { self = postgresText }
 }
 
+/// A `text[]` parameter (`= ANY($1::text[])`), every element quoted.
+extension Array: PostgresEncodable where Element == String {
+    public var postgresText: String {
+        "{" + map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"
+    }
+}
+
 extension Int: PostgresEncodable, PostgresDecodable {
     public var postgresText: String { String(self) }
     public init?(postgresText: String) { self.init(postgresText) }

@@ -56,6 +56,7 @@ struct FailureRecovery {
         case .retry(let nextAttempt, let on, let rule, let used, let limit):
             guard try book.scheduleRetry(installment, attempt: nextAttempt, retryOf: failure.paymentID, on: on, rule: rule, reason: failure.failureCode) else { return }
             try book.update(installment, status: .retrying, lastAttempt: failure.attempt, paymentID: failure.paymentID, failureCode: failure.failureCode)
+            RetrierMetrics.retryScheduled(worker: book.context.worker, rule: rule, reason: failure.failureCode)
             try book.context.emit(type: "coverpay.retry.scheduled", subject: failure.policyID, data: .object([
                 "policy_id": .string(failure.policyID), "entry_number": .number("\(failure.entryNumber)"), "payment_id": .string(failure.paymentID),
                 "attempt": .number("\(failure.attempt)"), "next_attempt": .number("\(nextAttempt)"), "retry_on": .string(on.description),
@@ -65,6 +66,7 @@ struct FailureRecovery {
         case .stop(let rule, let reason):
             try book.update(installment, status: .stopped, lastAttempt: failure.attempt, paymentID: failure.paymentID, failureCode: failure.failureCode,
                             stopRule: rule, stopReason: reason)
+            RetrierMetrics.retriesStopped(worker: book.context.worker, rule: rule)
             if policy.delinquency.stage != .cancelled { try book.retriesStopped(failure.policyID) }
         }
         if case .achReturn(let code) = failure.classification {

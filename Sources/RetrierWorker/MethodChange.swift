@@ -23,6 +23,7 @@ struct MethodChange {
             guard try book.scheduleRetry(installment, attempt: attempt, retryOf: "payment_method_updated", on: retryOn,
                                          rule: "payment_method_changed", reason: "payment_method_changed") else { continue }
             try book.update(installment, status: .retrying, stopRule: nil, stopReason: nil)
+            RetrierMetrics.retryScheduled(worker: book.context.worker, rule: "payment_method_changed", reason: "payment_method_changed")
             try book.context.emit(type: "coverpay.retry.scheduled", subject: policyID, data: .object([
                 "policy_id": .string(policyID), "entry_number": .number("\(installment.entryNumber)"),
                 "attempt": .number("\(attempt - 1)"), "next_attempt": .number("\(attempt)"), "retry_on": .string(retryOn.description),

@@ -16,6 +16,6 @@ public enum RetrierWorker {
     public static let definition = WorkerDefinition(
         name: name, defaultHTTPPort: 19103,
         handlers: [RetrierEventHandler()],
-        jobs: [DueRetryJob(), DelinquencyCalendarJob()]
+        jobs: [DueRetryJob(), DelinquencyCalendarJob(), DelinquencyGaugeJob()]
     )
 }

@@ -68,6 +68,7 @@ struct EventValidatorTests {
         #expect(reason(Self.body(data: "{\"policy_id\":\"P1\"}")) == .schemaViolation)
         #expect(reason(Self.body(data: "{\"policy_id\":\"P1\",\"amount\":\"1.00\",\"extra\":1}")) == .schemaViolation)
         #expect(reason(Self.body(data: "{\"policy_id\":\"4111 1111 1111 1111\",\"amount\":\"1.00\"}")) == .panRejected)
+        #expect(reason(Self.body(data: "{\"policy_id\":\"P2\",\"amount\":\"1.00\"}")) == .policyMismatch)
     }
 
     @Test("a schema violation names the path and the rule")

@@ -63,13 +63,16 @@ import Testing
         #expect(throws: LedgerError.self) { try PostingRules.settled(payment, net: Money(cents: 1), processorFee: .zero, memo: "s") }
     }
 
-    @Test func aReturnFeeCollectedWithAPaymentIsIncomeOnlyAtSettlement() throws {
+    @Test func aReturnFeeIsAccruedWhenAssessedCollectedWithAPaymentAndIncomeOnlyAtSettlement() throws {
         let fee = Money(cents: 2_500)
+        let assessed = try PostingRules.feeAssessed(fee, memo: "a")
+        #expect(assessed.lines == [JournalLine(account: "1040", debit: fee), JournalLine(account: "2080", credit: fee)])
         let (payment, entry) = try PostingRules.collected(
             split: split, surcharge: .zero, total: split.total + fee, rail: .ach, terms: terms, returnFeesDue: fee, memo: "m"
         )
         #expect(payment.returnFees == fee)
-        #expect(entry.lines.contains(JournalLine(account: "2080", credit: Money(cents: 3_000))))
+        #expect(entry.lines.contains(JournalLine(account: "2080", credit: Money(cents: 500))), "only the installment fee joins fees pending")
+        #expect(entry.lines.contains(JournalLine(account: "1040", credit: fee)), "the payment settles the receivable")
         #expect(!entry.lines.contains { LedgerAccount.income.contains($0.account) })
         let recognised = try #require(try PostingRules.settled(payment, net: payment.total, processorFee: .zero, memo: "s").last)
         #expect(recognised.lines.contains(JournalLine(account: "4030", credit: fee)))
@@ -77,6 +80,18 @@ import Testing
         #expect(throws: LedgerError.self) {
             try PostingRules.collected(split: split, surcharge: .zero, total: split.total + fee + Money(cents: 1), rail: .ach, terms: terms, returnFeesDue: fee, memo: "m")
         }
+    }
+
+    @Test(arguments: [PostingRules.FeeRelease.waived, .writtenOff])
+    func aReleasedFeeUndoesItsAssessmentAndEarnsNothing(release: PostingRules.FeeRelease) throws {
+        let fee = Money(cents: 2_000)
+        let assessed = try PostingRules.feeAssessed(fee, memo: "a")
+        let released = try PostingRules.feeReleased(fee, feeID: "fee-1", release, memo: "r")
+        #expect(released.rule == release.rawValue && released.leg == "released:fee-1")
+        var net: [String: Money] = [:]
+        for line in assessed.lines + released.lines { net[line.account, default: .zero] += line.net }
+        #expect(net.values.allSatisfy { $0.isZero }, "\(net)")
+        #expect(!released.lines.contains { LedgerAccount.income.contains($0.account) })
     }
 
     @Test func anUnbalancedEntryIsRefused() {

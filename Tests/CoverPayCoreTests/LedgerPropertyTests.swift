@@ -3,7 +3,7 @@ import Testing
 @testable import CoverPayCore
 
 /// Random event sequences per policy (collect, settle, return, chargeback, unapplied cash, refund,
-/// cancel, write-off, remit, sweep, in random order) posted through the rules into an in-memory
+/// cancel, return fee assessed / waived / written off, remit, sweep, in random order) posted through the rules into an in-memory
 /// journal that does what accounting-sync does with them; the ledger's invariants are checked after
 /// every step, with the expected income recomputed from the payments' states independently.
 @Suite struct LedgerPropertyTests {
@@ -26,6 +26,9 @@ struct LedgerWalk {
     var rng: SplitMix64
     var journal: [(id: Int64, draft: JournalEntryDraft)] = []
     var payments: [Payment] = []
+    /// Return fees: `assessed` until a payment collects them (`collected` by that payment's index)
+    /// or they are waived or written off.
+    var fees: [(amount: Money, status: String, payment: Int?)] = []
     var appliedIncome = Money.zero
     var terms: PolicyTerms
     /// The steps taken, for the failure message.
@@ -56,8 +59,10 @@ struct LedgerWalk {
     }
 
     mutating func step() {
-        switch Int.random(in: 0..<11, using: &rng) {
+        switch Int.random(in: 0..<13, using: &rng) {
         case 0, 1: collect()
+        case 11: assessFee()
+        case 12: releaseFee()
         case 2, 3: settle()
         case 4: returnPayment()
         case 5: unapply()
@@ -65,7 +70,7 @@ struct LedgerWalk {
         case 7: refund()
         case 8: remit()
         case 9: sweep()
-        default: break // write-off: an uncollected installment posts nothing
+        default: break // write-off of an installment without fees: nothing was posted for it
         }
         check()
     }
@@ -74,11 +79,29 @@ struct LedgerWalk {
         let split = InstallmentSplit(premium: money(1...200_000), fee: money(0...1_000), tax: money(0...5_000))
         let surcharge = money(0...300)
         let rail: PaymentRail = Bool.random(using: &rng) ? .card : .ach
+        let due = fees.indices.filter { fees[$0].status == "assessed" }
+        let paysFees = Bool.random(using: &rng)
+        let returnFees = paysFees ? due.reduce(Money.zero) { $0 + fees[$1].amount } : .zero
         let (posted, entry) = try! PostingRules.collected(
-            split: split, surcharge: surcharge, total: split.total + surcharge, rail: rail, terms: terms, returnFeesDue: .zero, memo: "collect"
+            split: split, surcharge: surcharge, total: split.total + surcharge + returnFees, rail: rail, terms: terms, returnFeesDue: returnFees, memo: "collect"
         )
         payments.append(Payment(posted: posted))
         post([entry], payment: payments.count - 1)
+        if paysFees { for index in due { fees[index] = (fees[index].amount, "collected", payments.count - 1) } }
+    }
+
+    mutating func assessFee() {
+        let amount = money(100...3_000)
+        post([try! PostingRules.feeAssessed(amount, memo: "assessed")])
+        fees.append((amount, "assessed", nil))
+    }
+
+    /// A waiver or a write-off of the entry: releases an assessed, unpaid fee.
+    mutating func releaseFee() {
+        guard let index = fees.indices.filter({ fees[$0].status == "assessed" }).randomElement(using: &rng) else { return }
+        let release: PostingRules.FeeRelease = Bool.random(using: &rng) ? .waived : .writtenOff
+        post([try! PostingRules.feeReleased(fees[index].amount, feeID: "fee-\(index)", release, memo: "released")])
+        fees[index].status = release.rawValue
     }
 
     mutating func pick(_ statuses: Set<String>) -> Int? {
@@ -102,6 +125,7 @@ struct LedgerWalk {
         let standing = journal.filter { ids.contains($0.id) }.map { PostedEntry(entryID: $0.id, lines: $0.draft.lines) }
         post(PostingRules.returned(standing, memo: "return"))
         payments[index].status = "returned"
+        for fee in fees.indices where fees[fee].payment == index { fees[fee] = (fees[fee].amount, "assessed", nil) }
         // Exactly reversed: the payment's entries and their reversals net to zero on every account.
         var net: [String: Money] = [:]
         for (id, entry) in journal where ids.contains(id) || entry.reversesEntryID.map(ids.contains) == true {
@@ -176,6 +200,12 @@ struct LedgerWalk {
             .reduce(appliedIncome) { $0 + $1.posted.commission + $1.posted.fees + $1.posted.returnFees }
         let income = LedgerAccount.income.reduce(Money.zero) { $0 - (balances[$1] ?? .zero) }
         #expect(income == expectedIncome, "income \(income), expected \(expectedIncome)")
+        // Return fees: the receivable is exactly the fees assessed and unpaid; fees pending finality
+        // are those plus the fees of collected payments not yet final (nor become unapplied cash).
+        let assessed = fees.filter { $0.status == "assessed" }.reduce(Money.zero) { $0 + $1.amount }
+        #expect((balances[LedgerAccount.returnFeesReceivable] ?? .zero) == assessed, "receivable vs assessed \(assessed) after \(history)")
+        let pending = payments.filter { $0.status == "collected" && !$0.unapplied }.reduce(assessed) { $0 + $1.posted.fees + $1.posted.returnFees }
+        #expect(-(balances[LedgerAccount.feesPending] ?? .zero) == pending, "fees pending vs \(pending) after \(history)")
         // The trust invariant.
         let trust = TrustCheck(balances: balances, isFiduciaryLiability: LedgerAccount.isDefaultFiduciaryLiability)
         #expect(trust.holds, "trust short by \(trust.shortfall) after \(history)")

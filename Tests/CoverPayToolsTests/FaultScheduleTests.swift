@@ -29,4 +29,13 @@ struct FaultScheduleTests {
         let replicas = Set(Self.workers.flatMap { ["\($0)-0", "\($0)-1"] })
         for case .killWorker(let id) in faults { #expect(replicas.contains(id), "\(id)") }
     }
+
+    @Test("a run that stops a cluster node of its own gets no broker restarts (a second node down would cost the quorum)")
+    func noBrokerRestartsBesideANodeOutage() {
+        let faults = (1...5).flatMap {
+            FaultSchedule.make(seed: $0, length: .seconds(600), interval: .seconds(5), workers: Self.workers, replicas: 2, brokerRestarts: false)
+        }.map(\.fault)
+        #expect(!faults.contains(.restartBroker))
+        #expect(faults.contains(.crashDatabase))
+    }
 }

@@ -12,13 +12,15 @@ struct AccountingLedgerTests {
         try LiveServices.isolate()
     }
 
-    /// A policy with commission rate 0.10 and entry 1 due: premium 100.00, fee 5.00, tax 2.00.
-    static func policyWithDueInstallment(_ policy: String) throws {
+    /// A policy with commission rate 0.10 and entries 1 (and up to `entries`) due: premium 100.00, fee 5.00, tax 2.00 each.
+    static func policyWithDueInstallment(_ policy: String, entries: Int = 1) throws {
         try LiveServices.publish(Events.issued(policy: policy))
-        try LiveServices.publish(Events.envelope("coverpay.installment.due", policy: policy, data: [
-            "entry_number": .number("1"), "schedule_date": .string("2026-01-01"), "due_date": .string("2026-01-01"),
-            "amount": .string("107.00"), "premium": .string("100.00"), "fee": .string("5.00"), "tax": .string("2.00"), "currency": .string("USD"),
-        ]))
+        for entry in 1...entries {
+            try LiveServices.publish(Events.envelope("coverpay.installment.due", policy: policy, data: [
+                "entry_number": .number("\(entry)"), "schedule_date": .string("2026-01-01"), "due_date": .string("2026-01-01"),
+                "amount": .string("107.00"), "premium": .string("100.00"), "fee": .string("5.00"), "tax": .string("2.00"), "currency": .string("USD"),
+            ]))
+        }
     }
 
     static func succeeded(_ policy: String, payment: String, rail: String = "card", total: String = "107.00", id: String = Events.uniqueID("evt")) -> JSONValue {
@@ -211,31 +213,39 @@ struct AccountingLedgerTests {
         )))
     }
 
-    @Test("a return fee is collected with the next payment of its entry and earned at settlement; a waived one is not charged")
+    @Test("a return fee is accrued when assessed, collected with the next payment of its entry and earned at settlement; waived and written-off fees are released")
     func returnFees() async throws {
         let worker = try WorkerProcess("accounting-sync")
         try await worker.waitUntilReady()
         let policy = Events.uniqueID("fee"), payment = Events.uniqueID("pay")
-        try Self.policyWithDueInstallment(policy)
-        func fee(_ type: String, _ feeID: String) -> JSONValue {
+        try Self.policyWithDueInstallment(policy, entries: 2)
+        try await LiveServices.eventually("installments known", timeout: .seconds(60)) {
+            try LiveServices.count("SELECT count(*)::int AS n FROM accounting.installments WHERE policy_id = $1", [policy]) == 2
+        }
+        func fee(_ type: String, _ feeID: String, entry: Int = 1) -> JSONValue {
             Events.envelope(type, policy: policy, data: [
-                "fee_id": .string(feeID), "kind": .string("return_fee"), "amount": .string("25.00"), "entry_number": .number("1"),
+                "fee_id": .string(feeID), "kind": .string("return_fee"), "amount": .string("25.00"), "entry_number": .number("\(entry)"),
                 "code": .string("R01"), "reason": .string("goodwill"),
             ])
         }
-        let kept = Events.uniqueID("fee"), waived = Events.uniqueID("fee")
+        let kept = Events.uniqueID("fee"), waived = Events.uniqueID("fee"), writtenOff = Events.uniqueID("fee")
         try LiveServices.publish(fee("coverpay.fee.assessed", kept))
         try LiveServices.publish(fee("coverpay.fee.assessed", waived))
         try LiveServices.publish(fee("coverpay.fee.waived", waived))
-        try await LiveServices.eventually("fees recorded", timeout: .seconds(60)) {
-            try LiveServices.count("SELECT count(*)::int AS n FROM accounting.return_fees WHERE policy_id = $1 AND status = 'waived'", [policy]) == 1
+        try LiveServices.publish(fee("coverpay.fee.assessed", writtenOff, entry: 2))
+        try LiveServices.publish(Events.envelope("coverpay.installment.written_off", policy: policy, data: [
+            "entry_number": .number("2"), "amount": .string("107.00"), "operator": .string("ops"), "reason": .string("uncollectable"),
+        ]))
+        try await LiveServices.eventually("fees posted", timeout: .seconds(60)) {
+            try LiveServices.count("SELECT count(*)::int AS n FROM ledger.journal_entries WHERE policy_id = $1", [policy]) == 5
         }
-        #expect(try LiveServices.count("SELECT count(*)::int AS n FROM ledger.journal_entries WHERE policy_id = $1", [policy]) == 0, "nothing posted for a fee")
+        #expect(try Self.policyNet(policy)["1040"] == 2_500, "only the kept fee is still receivable")
+        #expect(try LiveServices.count("SELECT count(*)::int AS n FROM accounting.return_fees WHERE fee_id = $1 AND status = 'written_off'", [writtenOff]) == 1)
         try LiveServices.publish(Self.succeeded(policy, payment: payment, total: "132.00"))
         try LiveServices.publish(Self.settled(policy, payment: payment, net: "129.00"))
         try await LiveServices.eventually("collected and settled", timeout: .seconds(90)) { try Self.postedKeys(paymentID: payment).count == 4 }
         let net = try Self.policyNet(policy)
-        #expect(net["4030"] == -2_500 && net["4020"] == -500 && net["2080"] == 0, "\(net)")
+        #expect(net["4030"] == -2_500 && net["4020"] == -500 && net["2080"] == 0 && net["1040"] == 0, "\(net)")
         #expect(try LiveServices.count("SELECT count(*)::int AS n FROM accounting.return_fees WHERE fee_id = $1 AND status = 'collected'", [kept]) == 1)
     }
 

@@ -126,7 +126,7 @@ struct CardRail {
         try LiveServices.publish(CollectorFixture.issued(policy: policy, paymentMethod: CollectorFixture.card(token: "tok_timeout")))
         try await CollectorFixture.known(policy)
         try LiveServices.publish(CollectorFixture.due(policy: policy))
-        try await LiveServices.eventually("payment settled by the status job") { try CollectorFixture.status(policy: policy) == "succeeded" }
+        try await LiveServices.eventually("payment settled by the dispatcher's status query") { try CollectorFixture.status(policy: policy) == "succeeded" }
         #expect(try CollectorFixture.charges(policy: policy) == 1)
         #expect(try CollectorFixture.calls(policy: policy, kind: "status") >= 1)
         #expect(try CollectorFixture.events("coverpay.payment.succeeded", policy: policy).count == 1)

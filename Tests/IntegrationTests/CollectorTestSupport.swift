@@ -19,7 +19,8 @@ enum CollectorFixture {
     }
 
     static func temporaryOutbound() -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("coverpay-ach-\(UUID().uuidString.prefix(8))")
+        // Inside the testbed's outbound folder, which the leak scan skips: outbound files carry full account numbers.
+        LiveServices.scratchFolder("ach/outbound/\(UUID().uuidString.prefix(8))")
     }
 
     static func issued(

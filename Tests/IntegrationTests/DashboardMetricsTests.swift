@@ -23,31 +23,42 @@ struct DashboardMetricsTests {
         })
     }
 
-    @Test("every metric the dashboard queries is exported by a live scheduler or collector")
+    @Test("every metric the dashboard queries is exported by a live worker: runtime, retries, delinquency and trust check")
     func dashboardQueriesExportedMetrics() async throws {
         let names = try Self.dashboardMetricNames()
         #expect(names.count >= 6, "\(names)")
-        let scheduler = try WorkerProcess("scheduler")
-        let collector = try WorkerProcess("collector", environment: CollectorFixture.environment())
-        try await scheduler.waitUntilReady()
-        try await collector.waitUntilReady()
-        // Work that makes every series exist: a policy billed and charged, events published
-        // (some to no consumer), and a dead letter.
-        let policy = Events.uniqueID("dashboard")
-        try LiveServices.publish(CollectorFixture.issued(policy: policy, paymentMethod: CollectorFixture.card(), start: "2020-01-01", end: "2020-02-01"))
-        try LiveServices.publishRaw(Array("{ not json".utf8), routingKey: "coverpay.policy.issued", messageID: Events.uniqueID("bad"))
-        try await LiveServices.eventually("the entry is paid", timeout: .seconds(60)) {
-            try LiveServices.count("SELECT count(*) AS n FROM scheduler.entries WHERE policy_id = $1 AND is_paid", [policy]) == 1
+        for name in ["coverpay_retries_scheduled_total", "coverpay_retries_stopped_total", "coverpay_delinquency_policies",
+                     "coverpay_trust_cash_cents", "coverpay_trust_fiduciary_liabilities_cents", "coverpay_trust_breach"] {
+            #expect(names.contains(name), "the dashboard charts \(name)")
+        }
+        let workers = [
+            try WorkerProcess("scheduler"), try WorkerProcess("collector", environment: CollectorFixture.environment()),
+            try WorkerProcess("retrier"), try WorkerProcess("accounting-sync"),
+        ]
+        for worker in workers { try await worker.waitUntilReady() }
+        // Work that makes every series exist: a policy billed and charged (and posted: the trust
+        // check runs), one soft-declined (a retry scheduled), one hard-declined (retries stopped,
+        // delinquency), events published (some to no consumer), and a dead letter.
+        let paid = Events.uniqueID("dashboard"), soft = Events.uniqueID("dashboard-soft"), hard = Events.uniqueID("dashboard-hard")
+        for (policy, token) in [(paid, "tok_success"), (soft, "tok_insufficient_funds"), (hard, "tok_stolen_card")] {
+            try LiveServices.publish(CollectorFixture.issued(policy: policy, paymentMethod: CollectorFixture.card(token: token), start: "2020-01-01", end: "2020-02-01"))
+        }
+        let bad = Events.uniqueID("bad")
+        try LiveServices.publishRaw(Array("{ not json".utf8), routingKey: "coverpay.policy.issued", messageID: bad)
+        try await LiveServices.eventually("the entry is paid and posted, the declines decided", timeout: .seconds(60)) {
+            try LiveServices.count("SELECT count(*) AS n FROM scheduler.entries WHERE policy_id = $1 AND is_paid", [paid]) == 1
+                && LiveServices.count("SELECT count(*) AS n FROM ledger.journal_entries WHERE policy_id = $1", [paid]) >= 1
+                && LiveServices.count("SELECT count(*) AS n FROM retrier.installments WHERE policy_id = ANY($1::text[]) AND status IN ('retrying', 'stopped')", ["{\(soft),\(hard)}"]) == 2
         }
         var missing: Set<String> = names
         try await LiveServices.eventually("every dashboard metric is exported: \(missing.sorted())", timeout: .seconds(30)) {
-            let scraped = Self.exported(await scheduler.body(of: "/metrics")).union(Self.exported(await collector.body(of: "/metrics")))
+            var scraped: Set<String> = []
+            for worker in workers { scraped.formUnion(Self.exported(await worker.body(of: "/metrics"))) }
             missing = names.subtracting(scraped)
             return missing.isEmpty
         }
         #expect(missing.isEmpty, "not exported: \(missing.sorted())")
-        try await collector.terminate()
-        try await scheduler.terminate()
-        try LiveServices.coverpay(["dlq", "purge", "--queue", "scheduler.events", "--note", "dashboard test cleanup"])
+        for worker in workers.reversed() { try await worker.terminate() }
+        try LiveServices.coverpay(["dlq", "purge", "--id", bad, "--note", "dashboard test cleanup"])
     }
 }

@@ -7,8 +7,7 @@ extension FleetTests {
     /// the database, and its scan of the workers' logs for the planted card numbers.
     @Test("fuzzed messages on every queue: no worker stops, each is processed or dead-lettered with a reason, no card number leaks")
     func fuzzShortRun() async throws {
-        let logs = FileManager.default.temporaryDirectory.appendingPathComponent("coverpay-fuzz-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let logs = LiveServices.scratchFolder("logs/fuzz-\(UUID().uuidString.prefix(8))")
         // Two attempts: a message failing transiently (an installment of an unknown policy) reaches
         // its dead-letter queue after one 1 s delay instead of the production ladder.
         let workers = try ["scheduler", "collector", "retrier", "reconciler", "accounting-sync"].map {

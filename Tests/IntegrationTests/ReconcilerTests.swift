@@ -12,7 +12,7 @@ struct ReconcilerTests {
     /// Folders, workers and clock for one scenario.
     final class Loop {
         let outbound = CollectorFixture.temporaryOutbound()
-        let inbound = FileManager.default.temporaryDirectory.appendingPathComponent("coverpay-recon-\(UUID().uuidString.prefix(8))")
+        let inbound = LiveServices.scratchFolder("recon/\(UUID().uuidString.prefix(8))")
         var workers: [WorkerProcess] = []
 
         var reconcilerEnvironment: [String: String] {
@@ -285,7 +285,7 @@ struct ReconcilerTests {
                 ]),
             ]),
         ])
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tolerance-\(offTrace).bai2")
+        let file = LiveServices.scratchFolder("recon").appendingPathComponent("tolerance-\(offTrace).bai2")
         try Data(statement.render().utf8).write(to: file)
         #expect(try LiveServices.coverpay(["recon", "import", file.path]).status == 0)
         func status(_ payment: String) throws -> String? {

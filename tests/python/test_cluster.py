@@ -20,7 +20,7 @@ BINARIES = REPO / ".build" / "debug"
 
 def free_port_block(size):
     """A base port with `size` free ports above it (cluster nodes take AMQP and distribution ports)."""
-    for base in range(56100, 57900, 20):
+    for base in range(62100, 63900, 20):
         if all(_free(base + offset) for offset in range(size)):
             return base
     pytest.fail("no free block of ports for the cluster")

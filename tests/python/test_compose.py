@@ -108,7 +108,7 @@ def test_grafana_is_provisioned_with_the_fleet_dashboard(compose):
     assert providers["providers"][0]["options"]["path"] == "/var/lib/grafana/dashboards"
     dashboard = json.loads((REPO / "Deploy" / "grafana" / "dashboards" / "coverpay.json").read_text())
     titles = " ".join(panel["title"] for panel in dashboard["panels"]).lower()
-    for topic in ("throughput", "latency", "dead letters", "outbox backlog"):
+    for topic in ("throughput", "latency", "dead letters", "outbox backlog", "retries", "delinquency", "trust check"):
         assert topic in titles, topic
     for panel in dashboard["panels"]:
         assert panel["targets"], panel["title"]

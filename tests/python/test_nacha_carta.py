@@ -18,8 +18,8 @@ pika = pytest.importorskip("pika")
 psycopg = pytest.importorskip("psycopg")
 ach_parser = pytest.importorskip("ach.parser")
 
-DATABASE_URL = os.environ.get("COVERPAY_DATABASE_URL", "postgresql://coverpay:coverpay@127.0.0.1:55432/coverpay")
-AMQP_URL = os.environ.get("COVERPAY_AMQP_URL", "amqp://coverpay:coverpay@127.0.0.1:55672/coverpay")
+DATABASE_URL = os.environ.get("COVERPAY_DATABASE_URL", "postgresql://coverpay:coverpay@127.0.0.1:61432/coverpay")
+AMQP_URL = os.environ.get("COVERPAY_AMQP_URL", "amqp://coverpay:coverpay@127.0.0.1:61672/coverpay")
 BIN_DIR = os.environ.get("COVERPAY_BIN_DIR", str(REPO / ".build" / "debug"))
 
 

@@ -16,7 +16,7 @@ from conftest import REPO
 
 SCHEMAS = REPO / "Schemas" / "events"
 DATABASE_URL = os.environ.get(
-    "COVERPAY_DATABASE_URL", "postgresql://coverpay:coverpay@127.0.0.1:55432/coverpay"
+    "COVERPAY_DATABASE_URL", "postgresql://coverpay:coverpay@127.0.0.1:61432/coverpay"
 )
 # The events the scheduler and collector publish in every integration run; more types are
 # checked whenever the suites produced them.

@@ -39,7 +39,7 @@ def assert_logins(lines, pg_port, amqp_port):
 
 def test_env_default_ports():
     lines = env_lines(run([SERVICES, "env"], env={"COVERPAY_PG_PORT": "", "COVERPAY_AMQP_PORT": ""}))
-    assert_logins(lines, 55432, 55672)
+    assert_logins(lines, 61432, 61672)
 
 
 def test_env_follows_port_overrides():

@@ -1,4 +1,5 @@
 import CoverPayCore
+import Fleet
 import Foundation
 
 /// The QuickBooks Online sync's settings (DESIGN §8, docs/gl-sync.md), read from the environment.
@@ -65,19 +66,13 @@ public struct GLSyncSettings: Sendable {
     }
 }
 
-/// Reads `NAME`, or the file `NAME_FILE` names (trailing newline dropped). Messages name the
-/// variable, never its value.
+/// The fleet's `EnvironmentReader` (`NAME` or the file `NAME_FILE` names) with QuickBooks errors.
+/// Messages name the variable, never its value.
 private struct SettingsReader {
     let environment: [String: String]
 
     func value(_ name: String) throws(QBOError) -> String? {
-        if let text = environment[name], !text.isEmpty { return text }
-        guard let path = environment["\(name)_FILE"], !path.isEmpty else { return nil }
-        guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw QBOError(.configuration, "\(name)_FILE: cannot read \(path)")
-        }
-        let trimmed = contents.trimmingCharacters(in: .whitespacesAndNewlines)
-        return trimmed.isEmpty ? nil : trimmed
+        do { return try EnvironmentReader(environment).value(name) } catch { throw QBOError(.configuration, error.description) }
     }
 
     func required(_ name: String) throws(QBOError) -> String {

@@ -6,12 +6,50 @@ import Postgres
 /// external system, so it keeps its own durable books in `sandbox.card_calls` on its own
 /// connections, committed before it answers: a call survives whatever the collector rolls back.
 /// Idempotent per key like a real processor: a repeated key is answered from the first charge.
+/// Like a real one it takes time to answer (half of a call's latency before it books, half after)
+/// and serves only so many requests at once (`SandboxCardSettings`).
 struct SandboxCardProcessor: CardProcessor {
     let name: String
     let databaseURL: String
     let connections: ConnectionPool
+    let settings: SandboxCardSettings
+    /// Free request slots of this processor in this process.
+    let slots: DispatchSemaphore
+
+    init(name: String, databaseURL: String, connections: ConnectionPool, settings: SandboxCardSettings) {
+        self.name = name
+        self.databaseURL = databaseURL
+        self.connections = connections
+        self.settings = settings
+        slots = DispatchSemaphore(value: settings.maxConcurrentRequests)
+    }
 
     func charge(_ request: CardChargeRequest) throws -> CardChargeResult {
+        try served(kind: "charge", key: request.idempotencyKey) { try booked(request) }
+    }
+
+    func status(idempotencyKey: String) throws -> CardChargeStatus {
+        try served(kind: "status", key: idempotencyKey) { try bookedStatus(idempotencyKey) }
+    }
+
+    /// One request as the network and the processor's capacity see it: a slot, the way there, the
+    /// work, the way back.
+    private func served<T>(kind: String, key: String, _ work: () throws -> T) throws -> T {
+        slots.wait()
+        defer { slots.signal() }
+        let latency = settings.latency.duration(kind: kind, key: key)
+        Self.wait(latency / 2)
+        let answer = try work()
+        Self.wait(latency - latency / 2)
+        return answer
+    }
+
+    private static func wait(_ duration: Duration) {
+        guard duration > .zero else { return }
+        Thread.sleep(forTimeInterval: duration / .seconds(1))
+    }
+
+    private func booked(_ request: CardChargeRequest) throws -> CardChargeResult {
         let behaviour = SandboxCardBehaviour.outcome(token: request.token, attempt: request.attempt)
         let reference = "\(name)-ch-\(UUID().uuidString.prefix(12).lowercased())"
         let first = try connections.withConnection(url: databaseURL) { database in
@@ -48,7 +86,7 @@ struct SandboxCardProcessor: CardProcessor {
         }
     }
 
-    func status(idempotencyKey: String) throws -> CardChargeStatus {
+    private func bookedStatus(_ idempotencyKey: String) throws -> CardChargeStatus {
         try connections.withConnection(url: databaseURL) { database in
             let original = try Self.firstCharge(idempotencyKey, database)
             try database.query(

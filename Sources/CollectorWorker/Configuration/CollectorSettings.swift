@@ -15,6 +15,11 @@ public struct CollectorSettings: Sendable {
     public let achFileWindowMilliseconds: Int
     /// A card attempt left `pending` or `unknown` this long is resolved by a status query (`COVERPAY_CARD_RESOLVE_AFTER_MS`).
     public let cardResolveAfterMilliseconds: Int
+    /// Card requests (charges and status queries) one replica has at the processors at once
+    /// (`COVERPAY_COLLECTOR_CARD_INFLIGHT`, default `defaultCardInFlight`): what hides a processor's latency.
+    public let cardInFlight: Int
+    public static let defaultCardInFlight = 64
+    let sandboxCard: SandboxCardSettings
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
@@ -28,11 +33,18 @@ public struct CollectorSettings: Sendable {
         let fleet = try FleetConfiguration(worker: "collector", environment: environment)
         databaseURL = fleet.databaseURL
         schemasDirectory = fleet.schemasDirectory
-        encryption = try AccountCipher(key: EncryptionKey.load(environment: environment))
+        encryption = try AccountKeyring.load(environment: environment)
         achOutboundDirectory = value("COVERPAY_ACH_OUTBOUND_DIR") ?? ".local/ach/outbound"
         originator = try ACHOriginatorSettings.load(environment: environment)
         achFileWindowMilliseconds = try milliseconds("COVERPAY_ACH_FILE_WINDOW_MS", default: 2_000)
         cardResolveAfterMilliseconds = try milliseconds("COVERPAY_CARD_RESOLVE_AFTER_MS", default: 5_000)
+        cardInFlight = try value("COVERPAY_COLLECTOR_CARD_INFLIGHT").map { text in
+            guard let count = Int(text), (1...1024).contains(count) else {
+                throw CollectorConfigurationError(variable: "COVERPAY_COLLECTOR_CARD_INFLIGHT", problem: "'\(text)' is not a whole number in 1...1024")
+            }
+            return count
+        } ?? Self.defaultCardInFlight
+        sandboxCard = try SandboxCardSettings(environment: environment)
     }
 
     /// The process-wide settings; `CollectorWorker.checkEnvironment()` loads them at start so that a

@@ -3,11 +3,12 @@ import Fleet
 import Foundation
 
 /// Collects one due installment: checks what earlier deliveries did, plans (routing, compliance,
-/// ACH checks), and then refuses with `payment.failed`, charges the card, or queues the ACH debit.
+/// ACH checks), and then refuses with `payment.failed`, claims the card attempt, or queues the ACH debit.
 /// Every decision publishes `payment.routed` naming the rules that fired.
+/// A card attempt is only claimed here; the replica's `CardDispatcher` sends it (`CardAttempt`).
 struct InstallmentDueHandler: EventHandler {
-    let processors: CardProcessors
-    let claims: ConnectionPool
+    let cards: CardAttempt
+    let dispatcher: CardDispatcher?
 
     var queue: QueueDefinition { CollectorWorker.installmentsQueue }
 
@@ -16,10 +17,10 @@ struct InstallmentDueHandler: EventHandler {
         let due = try InstallmentDue(event: event)
         try InstallmentLock.acquire(policyID: due.policyID, entryNumber: due.entryNumber, context.database)
         let attempts = try PaymentStore.attempts(policyID: due.policyID, entryNumber: due.entryNumber, context.database)
-        let cards = CardAttempt(processors: processors, claims: claims, settings: settings)
         if let same = attempts.first(where: { $0.attempt == due.attempt }) {
-            // A redelivery, or a delivery whose first try crashed mid-attempt.
-            if same.rail == .card { try cards.resolve(same, context: context) }
+            // A redelivery, or a delivery whose first try crashed mid-attempt: an open card attempt
+            // is the dispatcher's to settle.
+            if same.rail == .card && (same.status == .pending || same.status == .unknown) { dispatcher?.wake() }
             return
         }
         if let blocking = attempts.first(where: { $0.status.blocksNewAttempt }) {
@@ -40,7 +41,7 @@ struct InstallmentDueHandler: EventHandler {
         var payment = PaymentRecord(
             paymentID: UUID().uuidString.lowercased(), policyID: due.policyID, entryNumber: due.entryNumber, attempt: due.attempt,
             messageID: event.id, rail: nil, processor: nil, amount: due.amount, fee: .zero, currency: due.currency, status: .pending,
-            idempotencyKey: nil, paymentMethod: policy.maskedPaymentMethod, decision: .null
+            idempotencyKey: nil, paymentMethod: policy.maskedPaymentMethod, decision: .null, traceID: context.traceID
         )
         switch CollectionPlanner.plan(request, routing: routing, compliance: try ComplianceRuleFile.cached.get()) {
         case .failure(let refusal):
@@ -59,9 +60,9 @@ struct InstallmentDueHandler: EventHandler {
             payment.paymentMethod = plan.paymentMethod.masked
             payment.decision = RoutingDecisionJSON.routed(plan)
             switch plan.paymentMethod {
-            case .card(let card):
+            case .card:
                 payment.idempotencyKey = due.idempotencyKey
-                try cards.start(payment, card: card, context: context, messageID: event.id)
+                if try cards.claim(payment, context: context) { dispatcher?.wake() }
             case .ach(let account):
                 try ACHAttempt.queue(
                     payment, account: account, secCode: plan.route.secCode ?? .ppd, scheduleDate: due.scheduleDate,

@@ -20,6 +20,10 @@ struct PaymentRecord {
     /// Which rules fired and what they decided (the `payment.routed` payload).
     var decision: JSONValue
     var ach: ACHDetails?
+    /// The trace of the `installment.due` that claimed the attempt (its outcome events carry it).
+    var traceID: String?
+    /// Whether a request for this attempt may have reached the processor (`sent_at` is set).
+    var sent = false
 
     struct ACHDetails {
         var secCode: SECCode
@@ -43,7 +47,8 @@ extension PaymentRecord {
     static let columns = """
         payment_id, policy_id, entry_number, attempt, message_id, rail, processor, amount_cents, fee_cents, currency, status,
         idempotency_key, payment_method::text AS payment_method, decision::text AS decision, sec_code,
-        effective_date::text AS effective_date, trace_number, account_ciphertext, receiver_name, individual_id
+        effective_date::text AS effective_date, trace_number, account_ciphertext, receiver_name, individual_id, trace_id,
+        sent_at IS NOT NULL AS sent
         """
 
     init(row: PostgresRow) throws {
@@ -62,6 +67,8 @@ extension PaymentRecord {
         idempotencyKey = row["idempotency_key"]
         paymentMethod = try json("payment_method")
         decision = try json("decision") ?? .null
+        traceID = row["trace_id"]
+        sent = try row.decode("sent")
         if let sec = row["sec_code"].flatMap(SECCode.init(rawValue:)), let date = row["effective_date"], let trace = row["trace_number"],
            let ciphertext = row["account_ciphertext"] {
             ach = ACHDetails(

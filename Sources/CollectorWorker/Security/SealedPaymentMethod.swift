@@ -13,13 +13,11 @@ struct SealedPaymentMethod {
     }
 
     init(sealing method: JSONValue, with cipher: AccountCipher) throws {
-        guard var members = method.objectValue, let account = members["account_number"]?.stringValue else {
+        guard let account = method["account_number"]?.stringValue else {
             self.init(masked: method, accountCiphertext: nil)
             return
         }
-        members["account_number"] = .string("****" + account.suffix(4))
-        members["account_last4"] = .string(String(account.suffix(4)))
-        self.init(masked: .object(members), accountCiphertext: try cipher.seal(account))
+        self.init(masked: PaymentMethodMasking.masked(method), accountCiphertext: try cipher.seal(account))
     }
 
     /// The method with its real account number, for parsing and the NACHA file only.

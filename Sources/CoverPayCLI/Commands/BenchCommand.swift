@@ -12,8 +12,8 @@ import SchedulerWorker
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure the schedule engine, the scheduler's intake and the card rail against same-run baselines.",
-        subcommands: [Engine.self, Intake.self, Collect.self]
+        abstract: "Measure the schedule engine, the scheduler's intake, the card rail and a billing day against same-run baselines.",
+        subcommands: [Engine.self, Intake.self, Collect.self, BillingDay.self]
     )
 
     struct Engine: ParsableCommand {
@@ -126,24 +126,11 @@ struct BenchCommand: ParsableCommand {
 
         /// Polls until `count` schedules with the prefix are stored; seconds since `since`.
         static func waitForSchedules(prefix: String, count: Int, since started: ContinuousClock.Instant, _ database: PostgresConnection) throws -> Double {
-            var stored = 0
-            var lastProgress = ContinuousClock.now
-            while true {
-                // A key range rather than LIKE so the poll is an index scan (the cluster's collation
-                // is C.UTF-8: code-point order, so `prefix-` … `prefix.` holds exactly the run's ids).
-                // A sequential scan every 20 ms took a share of the server's CPU away from the intake.
-                let now = try database.query(
-                    "SELECT count(*) AS stored FROM scheduler.policies WHERE policy_id > $1 AND policy_id < $2 AND last_sequence = 1",
-                    ["\(prefix)-", "\(prefix)."]
-                )[0].decode("stored", as: Int.self)
-                if now >= count { break }
-                if now > stored { (stored, lastProgress) = (now, .now) }
-                guard ContinuousClock.now - lastProgress < .seconds(30) else {
-                    throw CLIError("only \(stored) of \(count) schedules stored and no progress for 30 s; see `coverpay status` and the scheduler's log")
-                }
-                Thread.sleep(forTimeInterval: 0.02)
+            try BenchPolling.waitFor(count, of: "schedules stored", since: started, hint: "see `coverpay status` and the scheduler's log") {
+                try BenchPolling.count(
+                    "SELECT count(*) AS n FROM scheduler.policies WHERE policy_id > $1 AND policy_id < $2 AND last_sequence = 1", prefix: prefix, database
+                )
             }
-            return (ContinuousClock.now - started) / .seconds(1)
         }
 
         /// A one-year monthly policy of three items (as ScheduleBenchmark issues), starting in 2099
@@ -256,5 +243,35 @@ enum BenchRows {
                 try database.query(sql)
             }
         }
+    }
+}
+
+/// Waiting for the fleet to reach a count, as the benchmarks that drive it do.
+enum BenchPolling {
+    /// Polls `current` every 20 ms until it reaches `target`; seconds since `since`. Fails after
+    /// 30 s without progress.
+    static func waitFor(
+        _ target: Int, of what: String, since started: ContinuousClock.Instant, hint: String, current: () throws -> Int
+    ) throws -> Double {
+        var reached = 0
+        var lastProgress = ContinuousClock.now
+        while true {
+            let now = try current()
+            if now >= target { break }
+            if now > reached { (reached, lastProgress) = (now, .now) }
+            guard ContinuousClock.now - lastProgress < .seconds(30) else {
+                throw CLIError("only \(reached) of \(target) \(what) and no progress for 30 s; \(hint)")
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return (ContinuousClock.now - started) / .seconds(1)
+    }
+
+    /// Runs a `count(*) AS n` query whose $1 / $2 bound the policy ids of a run. A key range rather
+    /// than LIKE so the poll is an index scan (the cluster's collation is C.UTF-8: code-point
+    /// order, so `prefix-` … `prefix.` holds exactly the run's ids); a sequential scan every 20 ms
+    /// took a share of the server's CPU away from the work measured.
+    static func count(_ sql: String, prefix: String, _ database: PostgresConnection) throws -> Int {
+        try database.query(sql, ["\(prefix)-", "\(prefix)."])[0].decode("n")
     }
 }

@@ -24,12 +24,15 @@ struct ChaosCommand: ParsableCommand {
     @Option(help: "Seconds between faults (on average).") var faultInterval = 5
     @Option(help: "The first run's seed; run n uses seed + n.") var seed: UInt64 = 1
     @Option(help: "Seconds the fleet may take to drain after the faults stop.") var settleTimeout = 180
+    @Option(help: "With a RabbitMQ cluster (services start --cluster 3): stop this node from a third of the days to two thirds.")
+    var stopNode: Int?
     @Flag(help: "Print the runs as JSON.") var json = false
 
     func validate() throws {
-        guard (1...1000).contains(runs), (1...20_000).contains(policies), (5...400).contains(days), (1...5).contains(replicas) else {
-            throw ValidationError("--runs 1...1000, --policies 1...20000, --days 5...400, --replicas 1...5")
+        guard (1...100).contains(runs), (1...20_000).contains(policies), (5...400).contains(days), (1...5).contains(replicas) else {
+            throw ValidationError("--runs 1...100 (a month each, counting back from 2088-12), --policies 1...20000, --days 5...400, --replicas 1...5")
         }
+        if let stopNode, !(1...9).contains(stopNode) { throw ValidationError("--stop-node takes a cluster node number, 1...9") }
     }
 
     func run() throws {
@@ -41,7 +44,7 @@ struct ChaosCommand: ParsableCommand {
             settings: .init(
                 policies: policies, days: days, replicas: replicas, faultInterval: .seconds(faultInterval),
                 settleTimeout: .seconds(settleTimeout), repositoryRoot: root,
-                achOutboundDirectory: bank.outboundDirectory
+                achOutboundDirectory: bank.outboundDirectory, stoppedNode: stopNode
             )
         ) { day, _ in
             // The bank's own login, connected per day: the run crashes the database between days.
@@ -50,8 +53,9 @@ struct ChaosCommand: ParsableCommand {
         var outcomes: [ChaosRun.Outcome] = []
         do {
             for number in 0..<runs {
-                outcomes.append(try chaos.run(number: number, seed: seed &+ UInt64(number)) { if !json { print($0) } })
+                outcomes.append(try chaos.run(number: number, seed: seed &+ UInt64(number)) { if !json { print($0); fflush(nil) } })
                 outcomes.last?.findings.prefix(20).forEach { if !json { print("  FAIL  \($0)") } }
+                fflush(nil)  // a run takes minutes: show each line as it ends (stdout may be a file)
             }
         } catch let error as ToolError {
             throw CLIError(error.description)

@@ -16,7 +16,7 @@ struct FuzzCommand: ParsableCommand {
     @Option(help: "How many messages to publish.") var messages = 1000
     @Option(help: "The seed; the same seed publishes the same messages.") var seed: UInt64 = 1
     @Option(help: "Seconds to wait for the fleet to settle.") var timeout = 300
-    @Option(help: "A folder of worker logs to scan for card numbers (every *.log in it).") var logDir = ".local/logs"
+    @Option(help: "A folder of worker logs to scan for card numbers (every *.log in it and below).") var logDir = ".local/logs"
     @Flag(help: "Print the report as JSON.") var json = false
 
     func validate() throws {
@@ -27,8 +27,7 @@ struct FuzzCommand: ParsableCommand {
         let environment = try CLIEnvironment()
         let broker = try environment.broker()
         try broker.enableConfirms(channel: 1)
-        let logs = (try? FileManager.default.contentsOfDirectory(atPath: logDir))?.filter { $0.hasSuffix(".log") }
-            .map { URL(fileURLWithPath: logDir).appendingPathComponent($0) } ?? []
+        let logs = LocalFiles(under: [logDir]).logs
         let run = FuzzRun(
             database: try environment.database(), broker: broker, queues: Catalog.queues,
             settings: .init(messages: messages, seed: seed, settleTimeout: .seconds(timeout), logFiles: logs)

@@ -1,3 +1,4 @@
+import AccountingSyncWorker
 import AMQP
 import ArgumentParser
 import CoverPayCore
@@ -6,7 +7,7 @@ import Postgres
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Queue depths, consumers, dead letters by reason, outbox backlog and delinquency counts."
+        commandName: "status", abstract: "Queue depths, consumers, dead letters by reason, outbox backlog, delinquency counts, the trust check and GL sync lag."
     )
     @Flag(help: "Print JSON.") var json = false
 
@@ -26,6 +27,8 @@ struct StatusCommand: ParsableCommand {
         }
         let backlog = try database.query("SELECT count(*) AS backlog FROM coverpay.outbox")[0].decode("backlog", as: Int.self)
         let delinquency = try Self.delinquencyCounts(database)
+        let trust = try Journal.trustCheck(database)
+        let glSync = try GLSyncStatus.load(database)
 
         if json {
             return Output.json(.object([
@@ -34,6 +37,14 @@ struct StatusCommand: ParsableCommand {
                 "dlq": .object(deadLetters.mapValues { .number("\($0)") }),
                 "outbox_backlog": .number("\(backlog)"),
                 "delinquency": .object(delinquency.mapValues { .number("\($0)") }),
+                "trust": .object([
+                    "holds": .bool(trust.holds), "trust_cash": .string(trust.trustCash.description), "in_transit": .string(trust.inTransit.description),
+                    "fiduciary_liabilities": .string(trust.fiduciaryLiabilities.description), "shortfall": .string(trust.shortfall.description),
+                ]),
+                "gl_sync": .object([
+                    "pending": .number("\(glSync.pending)"), "oldest_pending_seconds": glSync.oldestPendingSeconds.map { .number("\($0)") } ?? .null,
+                    "last_sync_at": glSync.lastSyncAt.map(JSONValue.string) ?? .null, "last_error_code": glSync.lastErrorCode.map(JSONValue.string) ?? .null,
+                ]),
             ]))
         }
         print("business date: \(clock)")
@@ -43,6 +54,12 @@ struct StatusCommand: ParsableCommand {
         print("")
         print(deadLetters.isEmpty ? "dead letters: none" : "dead letters: " + deadLetters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
         print(delinquency.isEmpty ? "delinquency: no policies tracked" : "delinquency: " + delinquency.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
+        let covered = "premium trust cash \(trust.trustCash) + in transit \(trust.inTransit) = \(trust.covered)"
+        print(trust.holds ? "trust check: holds (\(covered) >= fiduciary liabilities \(trust.fiduciaryLiabilities))"
+            : "trust check: BREACH, short \(trust.shortfall) (\(covered) < fiduciary liabilities \(trust.fiduciaryLiabilities))")
+        let oldest = glSync.oldestPendingSeconds.map { ", oldest posted \($0) s ago" } ?? ""
+        let error = glSync.lastErrorCode.map { ", last error \($0)" } ?? ""
+        print("GL sync: \(glSync.pending) entries pending\(oldest), last sync \(glSync.lastSyncAt ?? "never")\(error)")
     }
 
     /// Policies per delinquency stage (every stage, zero included), once the retrier's table exists.

@@ -84,20 +84,73 @@ func publishConfirmed(
     }
 }
 
-/// PostgreSQL's durable-commit ceiling on this machine: pgbench running one single-row INSERT per
-/// transaction into a logged table (one fsync'd commit each), from `clients` connections.
+/// What PostgreSQL alone sustains on this machine, measured by pgbench from `clients` connections
+/// against tables of a scratch schema `coverpay_bench_<run>` made for the run and dropped afterwards.
 enum PgbenchBaseline {
-    static func transactionsPerSecond(databaseURL: String, clients: Int, seconds: Int) throws -> Double {
+    /// Tables and the script one pgbench transaction runs; `$T` in both stands for the run's schema
+    /// (`coverpay_bench_<run>.`).
+    struct Workload {
+        let setup: String
+        let script: String
+
+        /// One single-row INSERT per transaction into a logged table: one fsync'd commit each, the
+        /// database's ceiling for "one commit per event".
+        static let singleInsert = Workload(
+            setup: "CREATE TABLE $Tcommits (id bigserial PRIMARY KEY, client int NOT NULL, at timestamptz NOT NULL DEFAULT now());",
+            script: "INSERT INTO $Tcommits (client) VALUES (:client_id);\n"
+        )
+
+        /// The minimal durable write set of one card installment's lifecycle, in one transaction:
+        /// the payment row and its outcome update (collector), the entry marked paid (scheduler), a
+        /// balanced four-line journal entry (accounting-sync) and three outbox rows of ≈ 1 kB
+        /// (payment.succeeded, schedule.updated, the journal's event), with the indexes they need.
+        static let billingLifecycle = Workload(
+            setup: """
+                CREATE TABLE $Tpayments (payment_id text PRIMARY KEY, policy_id text NOT NULL, entry_number int NOT NULL,
+                    attempt int NOT NULL, rail text, processor text, amount_cents bigint NOT NULL, fee_cents bigint NOT NULL DEFAULT 0,
+                    currency text NOT NULL, status text NOT NULL, idempotency_key text UNIQUE, processor_reference text,
+                    decision jsonb NOT NULL, trace_id text, sent_at timestamptz, created_at timestamptz NOT NULL DEFAULT now(),
+                    decided_at timestamptz);
+                CREATE INDEX ON $Tpayments (policy_id, entry_number);
+                CREATE TABLE $Tentries (policy_id text, entry_number int, is_paid boolean NOT NULL DEFAULT false,
+                    PRIMARY KEY (policy_id, entry_number));
+                INSERT INTO $Tentries SELECT 'P' || g, 1 FROM generate_series(1, 100000) g;
+                CREATE TABLE $Tjournal_entries (entry_id bigserial PRIMARY KEY, idempotency_key text NOT NULL UNIQUE,
+                    event_id text NOT NULL, policy_id text, payment_id text, posted_on date NOT NULL, memo text NOT NULL,
+                    posted_at timestamptz NOT NULL DEFAULT now());
+                CREATE INDEX ON $Tjournal_entries (policy_id, entry_id);
+                CREATE TABLE $Tjournal_lines (entry_id bigint NOT NULL REFERENCES $Tjournal_entries, line_number int NOT NULL,
+                    account_code text NOT NULL, debit_cents bigint NOT NULL DEFAULT 0, credit_cents bigint NOT NULL DEFAULT 0,
+                    PRIMARY KEY (entry_id, line_number));
+                CREATE TABLE $Toutbox (id bigserial PRIMARY KEY, producer text NOT NULL, message_id text NOT NULL,
+                    routing_key text NOT NULL, body text NOT NULL, headers jsonb NOT NULL DEFAULT '{}',
+                    created_at timestamptz NOT NULL DEFAULT now());
+                """,
+            script: """
+                \\set p random(1, 100000)
+                \\set pay random(1, 9000000000000000)
+                BEGIN;
+                INSERT INTO $Tpayments (payment_id, policy_id, entry_number, attempt, rail, processor, amount_cents, currency, status, idempotency_key, decision) VALUES ('pay-' || :pay, 'P' || :p, 1, 1, 'card', 'sandbox-a', 12345, 'USD', 'pending', 'key-' || :pay, '{"outcome":"routed","rail":"card","processor":"sandbox-a","routing_rules":["card-processor-split"],"compliance_rules":[]}');
+                UPDATE $Tpayments SET status = 'succeeded', processor_reference = 'sandbox-a-ch-0123456789ab', decided_at = now() WHERE payment_id = 'pay-' || :pay;
+                UPDATE $Tentries SET is_paid = true WHERE policy_id = 'P' || :p AND entry_number = 1;
+                INSERT INTO $Tjournal_entries (idempotency_key, event_id, policy_id, payment_id, posted_on, memo) VALUES (gen_random_uuid()::text, gen_random_uuid()::text, 'P' || :p, 'pay-' || :pay, current_date, 'card payment collected') RETURNING entry_id \\gset
+                INSERT INTO $Tjournal_lines (entry_id, line_number, account_code, debit_cents, credit_cents) VALUES (:entry_id, 1, '1010', 12345, 0), (:entry_id, 2, '2010', 0, 11000), (:entry_id, 3, '2020', 0, 1000), (:entry_id, 4, '4010', 0, 1345);
+                INSERT INTO $Toutbox (producer, message_id, routing_key, body) VALUES ('collector', gen_random_uuid()::text, 'coverpay.payment.succeeded', repeat('x', 1000)), ('scheduler', gen_random_uuid()::text, 'coverpay.schedule.updated', repeat('x', 1000)), ('accounting-sync', gen_random_uuid()::text, 'coverpay.journal.posted', repeat('x', 1000));
+                COMMIT;
+
+                """
+        )
+    }
+
+    static func transactionsPerSecond(databaseURL: String, clients: Int, seconds: Int, workload: Workload = .singleInsert) throws -> Double {
         let database = try PostgresConnection(url: databaseURL)
-        // A table per run in a scratch schema the coverpay role may create (it owns the database).
-        let table = "coverpay_bench.commits_\(UUID().uuidString.prefix(8).lowercased())"
-        try database.execute(script: """
-            CREATE SCHEMA IF NOT EXISTS coverpay_bench;
-            CREATE TABLE \(table) (id bigserial PRIMARY KEY, client int NOT NULL, at timestamptz NOT NULL DEFAULT now());
-            """)
-        defer { try? database.execute(script: "DROP TABLE \(table); DROP SCHEMA IF EXISTS coverpay_bench") }
+        // A scratch schema per run, which the coverpay role may create (it owns the database).
+        let schema = "coverpay_bench_\(UUID().uuidString.prefix(8).lowercased())"
+        let tables = { (text: String) in text.replacingOccurrences(of: "$T", with: "\(schema).") }
+        try database.execute(script: "CREATE SCHEMA \(schema);\n" + tables(workload.setup))
+        defer { try? database.execute(script: "DROP SCHEMA \(schema) CASCADE") }
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("coverpay-bench-\(UUID().uuidString).sql")
-        try Data("INSERT INTO \(table) (client) VALUES (:client_id);\n".utf8).write(to: script)
+        try Data(tables(workload.script).utf8).write(to: script)
         defer { try? FileManager.default.removeItem(at: script) }
         let output = try runTool("pgbench", [
             "-n", "-f", script.path, "-c", "\(clients)", "-j", "\(min(clients, ProcessInfo.processInfo.activeProcessorCount))",

@@ -1,3 +1,4 @@
+import AccountingSyncWorker
 import CoverPayCore
 import Foundation
 import Postgres
@@ -35,7 +36,7 @@ struct DemoReport {
             reader.book(), reader.billing(through: to), reader.collections(), reader.settlements(), reader.failures(),
             reader.retries(), reader.recoveries(), reader.returns(), reader.delinquency(), reader.notices(),
             reader.cancellations(), reader.refunds(), reader.unappliedCash(), reader.writeOffs(),
-            reader.reconciliationExceptions(), reader.trialBalance(), reader.trustCheck(), reader.glSync(), reader.whereToLook(),
+            reader.reconciliationExceptions(), reader.trialBalance(), reader.againstTheLedger(), reader.trustCheck(), reader.glSync(), reader.whereToLook(),
         ]
         return report
     }
@@ -169,9 +170,17 @@ struct DemoReportQueries {
                    coalesce(sum(\(Self.cents("net"))), 0) AS net, coalesce(body->'data'->>'rail', '-') AS rail
             \(Self.runEvents) AND type = 'coverpay.payment.settled' GROUP BY rail ORDER BY rail
             """)
-        return DemoReport.Section(title: "Settled (payment.settled, final)", rows: row.map { row in
+        var section = DemoReport.Section(title: "Settled (payment.settled, final)", rows: row.map { row in
             countAndAmount(row["rail"] ?? "-", row, noun: "payments", extra: ["processor_fees": .string(money(row, "fees").description), "net": .string(money(row, "net").description)])
         }, empty: "no settlements yet (the reconciler publishes payment.settled from the bank and processor files)")
+        // A chargeback or late return after settlement takes the money back: the ledger keeps none of it.
+        let since = try rows("""
+            SELECT count(*) AS n, coalesce(sum(\(Self.cents("total"))), 0) AS cents \(Self.runEvents) AND type = 'coverpay.payment.settled'
+              AND EXISTS (SELECT 1 FROM coverpay.payment_events r WHERE r.type = 'coverpay.payment.returned' AND r.policy_id = payment_events.policy_id
+                          AND r.body->'data'->>'payment_id' = payment_events.body->'data'->>'payment_id')
+            """)[0]
+        if count(since, "n") > 0 { section.rows.append(countAndAmount("of which returned since", since, noun: "payments (charged back or returned late)")) }
+        return section
     }
 
     func failures() throws -> DemoReport.Section {
@@ -287,6 +296,8 @@ struct DemoReportQueries {
         section.rows.append(count(ledger, "n") > 0
             ? countAndAmount("unapplied cash (2060)", ledger, noun: "journal entries, balance")
             : .init(label: "unapplied cash (2060)", text: "no postings yet", data: ["amount": .string("0.00")]))
+        let held = try rows("SELECT count(*) FILTER (WHERE unapplied_cents <> 0) AS n, coalesce(sum(unapplied_cents), 0) AS cents FROM scheduler.policies WHERE policy_id LIKE $1 || '%'")[0]
+        section.rows.append(countAndAmount("held by the scheduler", held, noun: "policies with unapplied cash"))
         return section
     }
 
@@ -334,26 +345,37 @@ struct DemoReportQueries {
         return section
     }
 
-    /// Premium trust cash must cover the fiduciary liabilities (DESIGN §8), over the whole ledger.
-    func trustCheck() throws -> DemoReport.Section {
-        let row = try database.query("""
-            WITH balances AS (
-                SELECT coalesce(a.fiduciary, parent.fiduciary) AS fiduciary, sum(l.debit_cents - l.credit_cents) AS net
-                FROM ledger.journal_lines l JOIN ledger.accounts a ON a.code = l.account_code
-                     LEFT JOIN ledger.accounts parent ON parent.code = a.parent_code
-                GROUP BY 1
-            )
-            SELECT (SELECT count(*) FROM ledger.journal_lines) AS lines,
-                   coalesce((SELECT net FROM balances WHERE fiduciary = 'trust_cash'), 0) AS trust,
-                   coalesce(-(SELECT net FROM balances WHERE fiduciary = 'liability'), 0) AS liabilities
-            """)[0]
-        var section = DemoReport.Section(title: "Trust check (whole ledger)", empty: "no journal entries yet (accounting-sync posts them)")
-        guard count(row, "lines") > 0 else { return section }
-        let trust = money(row, "trust"), liabilities = money(row, "liabilities")
+    /// The report's money figures again from the ledger's account movements (`LedgerReconciliation`).
+    func againstTheLedger() throws -> DemoReport.Section {
+        let reconciliation = try LedgerReconciliation.measure(database, prefix: prefix)
+        var section = DemoReport.Section(title: "Figures against the ledger (this run's journal entries)")
+        for figure in reconciliation.figures {
+            let verdict = figure.agrees ? "agrees" : "DIFFERS by \(dollars(figure.report - figure.ledger))"
+            section.rows.append(.init(
+                label: figure.name, text: "report \(dollars(figure.report)), ledger \(dollars(figure.ledger)) (\(figure.source)): \(verdict)",
+                data: ["report": .string(figure.report.description), "ledger": .string(figure.ledger.description), "agrees": .bool(figure.agrees), "source": .string(figure.source)]
+            ))
+        }
         section.rows.append(.init(
-            label: trust >= liabilities ? "holds" : "BREACHED",
-            text: "premium trust cash \(dollars(trust)) \(trust >= liabilities ? ">=" : "<") fiduciary liabilities \(dollars(liabilities))",
-            data: ["holds": .bool(trust >= liabilities), "trust_cash": .string(trust.description), "fiduciary_liabilities": .string(liabilities.description)]
+            label: "verdict", text: reconciliation.agrees ? "every figure agrees with the ledger to the cent" : "SOME FIGURES DIFFER FROM THE LEDGER",
+            data: ["agrees": .bool(reconciliation.agrees)]
+        ))
+        return section
+    }
+
+    /// Premium trust cash, with what is still in clearing and in transit, must cover the fiduciary
+    /// liabilities (DESIGN §8), over the whole ledger: the check `ledger trust-check` and `status` run.
+    func trustCheck() throws -> DemoReport.Section {
+        var section = DemoReport.Section(title: "Trust check (whole ledger)", empty: "no journal entries yet (accounting-sync posts them)")
+        guard try database.query("SELECT EXISTS (SELECT 1 FROM ledger.journal_lines) AS posted")[0].decode("posted", as: Bool.self) else { return section }
+        let trust = try Journal.trustCheck(database)
+        section.rows.append(.init(
+            label: trust.holds ? "holds" : "BREACHED",
+            text: "premium trust cash \(dollars(trust.trustCash)) + in transit \(dollars(trust.inTransit)) \(trust.holds ? ">=" : "<") fiduciary liabilities \(dollars(trust.fiduciaryLiabilities))",
+            data: [
+                "holds": .bool(trust.holds), "trust_cash": .string(trust.trustCash.description), "in_transit": .string(trust.inTransit.description),
+                "fiduciary_liabilities": .string(trust.fiduciaryLiabilities.description),
+            ]
         ))
         return section
     }

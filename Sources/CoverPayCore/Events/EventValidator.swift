@@ -9,6 +9,7 @@ public struct EventValidator: Sendable {
         case unknownType = "unknown_type"
         case schemaViolation = "schema_violation"
         case oversizeBody = "oversize_body"
+        case policyMismatch = "policy_mismatch"
     }
 
     /// The largest body a worker parses. CoverPay's events are a few kilobytes; a bigger body is
@@ -55,6 +56,11 @@ public struct EventValidator: Sendable {
             event = try CloudEvent(json: json)
         } catch {
             return .failure(Rejection(reason: .invalidEnvelope, detail: error.description, body: body))
+        }
+        // A worker keys its state by one of the two and may copy the other into what it publishes:
+        // an event naming two policies is refused at the door, whichever worker consumes it.
+        if let subject = event.subject, let policyID = event.data["policy_id"]?.stringValue, subject != policyID {
+            return .failure(Rejection(reason: .policyMismatch, detail: "data.policy_id '\(policyID)' differs from the subject '\(subject)'", body: body))
         }
         guard let schema = schemas[event.type] else {
             return .failure(Rejection(reason: .unknownType, detail: "no handler for event type '\(event.type)'", body: body))

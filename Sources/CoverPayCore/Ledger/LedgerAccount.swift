@@ -5,6 +5,8 @@ public enum LedgerAccount {
     public static let operatingCash = "1020"
     public static let cardClearing = "1030"
     public static let achInTransit = "1035"
+    /// Return fees assessed and not yet paid, waived or written off (migration 011).
+    public static let returnFeesReceivable = "1040"
     public static let carrierPayable = "2010"
     public static let premiumTaxPayable = "2020"
     public static let unappliedCash = "2060"

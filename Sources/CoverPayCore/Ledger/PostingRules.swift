@@ -2,12 +2,13 @@
 /// installment) to balanced journal entries. docs/accounting.md has the table of every rule's lines.
 /// Changing what a rule posts means raising `version`: the idempotency key carries it.
 public enum PostingRules {
-    public static let version = 1
+    public static let version = 2
 
     /// `payment.succeeded`: the money is in the processor's clearing (card) or in transit (ACH) and
     /// is owed onwards: premium net of commission to the carrier, tax to the state; commission and
     /// fees wait in 2070 / 2080 until the payment is final. Anything paid beyond the installment and
-    /// the card surcharge is an outstanding return fee (up to `returnFeesDue`); more is refused.
+    /// the card surcharge is an outstanding return fee (up to `returnFeesDue`; more is refused): it
+    /// settles the fee's receivable, whose income already waits in 2080 since the assessment.
     public static func collected(
         split: InstallmentSplit, surcharge: Money, total: Money, rail: PaymentRail, terms: PolicyTerms, returnFeesDue: Money, memo: String
     ) throws(LedgerError) -> (payment: CollectedPayment, entry: JournalEntryDraft) {
@@ -28,7 +29,8 @@ public enum PostingRules {
             .credit(LedgerAccount.carrierPayable(terms.carrierID), payment.carrierNet),
             .credit(LedgerAccount.premiumTaxPayable, payment.tax),
             .credit(LedgerAccount.commissionPending, payment.commission),
-            .credit(LedgerAccount.feesPending, payment.fees + payment.returnFees),
+            .credit(LedgerAccount.feesPending, payment.fees),
+            .credit(LedgerAccount.returnFeesReceivable, payment.returnFees),
         ])
         return (payment, try balanced(entry))
     }
@@ -95,6 +97,30 @@ public enum PostingRules {
             .debit(recognised ? LedgerAccount.installmentFeeIncome : LedgerAccount.feesPending, payment.fees),
             .debit(recognised ? LedgerAccount.returnFeeIncome : LedgerAccount.feesPending, payment.returnFees),
             .credit(LedgerAccount.unappliedCash, held),
+        ]))
+    }
+
+    /// `fee.assessed`: the insured owes a return fee (1040). It is income only once a payment brings
+    /// it in and that payment is final, so until then it waits in fees pending (2080).
+    public static func feeAssessed(_ amount: Money, memo: String) throws(LedgerError) -> JournalEntryDraft {
+        try balanced(JournalEntryDraft(rule: "fee_assessed", leg: "assessed", memo: memo, lines: [
+            .debit(LedgerAccount.returnFeesReceivable, amount), .credit(LedgerAccount.feesPending, amount),
+        ]))
+    }
+
+    /// Why an assessed return fee will not be collected.
+    public enum FeeRelease: String, Sendable {
+        /// `fee.waived`: an operator forgave it.
+        case waived = "fee_waived"
+        /// `installment.written_off`: its installment was written off, and the fee with it.
+        case writtenOff = "fee_written_off"
+    }
+
+    /// An assessed, unpaid return fee released: the assessment's lines the other way round; nothing
+    /// was earned, so no income moves. One event can release several fees: the leg names the fee.
+    public static func feeReleased(_ amount: Money, feeID: String, _ release: FeeRelease, memo: String) throws(LedgerError) -> JournalEntryDraft {
+        try balanced(JournalEntryDraft(rule: release.rawValue, leg: "released:\(feeID)", memo: memo, lines: [
+            .debit(LedgerAccount.feesPending, amount), .credit(LedgerAccount.returnFeesReceivable, amount),
         ]))
     }
 

@@ -76,7 +76,8 @@ extension PolicyTransaction {
                 frequency: try billing.enumeration("frequency", as: BillingFrequency.self, code: .unknownFrequency),
                 method: try billing.enumeration("calculation_method", as: CalculationMethod.self, code: .unknownMethod)
             ),
-            paymentMethod: data.optional("payment_method"),
+            // Kept only for the rail: never the bank account number (the leak scan found it stored here).
+            paymentMethod: data.optional("payment_method").map(PaymentMethodMasking.masked),
             carrierID: try data.optionalString("carrier_id"),
             agencyID: try data.optionalString("agency_id"),
             commissionRate: commissionRate

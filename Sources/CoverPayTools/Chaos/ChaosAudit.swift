@@ -81,19 +81,27 @@ struct ChaosAudit {
             """, [prefix]) {
             findings.append(Finding(check: "unbalanced_entry", detail: "journal entry \(try row.decode("entry_id", as: Int64.self)) does not balance"))
         }
-        let totals = try database.query("""
-            SELECT coalesce(sum(debit_cents), 0) AS debit, coalesce(sum(credit_cents), 0) AS credit,
-                   coalesce(sum(debit_cents - credit_cents) FILTER (WHERE coalesce(a.fiduciary, parent.fiduciary) = 'trust_cash'), 0) AS trust,
-                   coalesce(sum(credit_cents - debit_cents) FILTER (WHERE coalesce(a.fiduciary, parent.fiduciary) = 'liability'), 0) AS owed
+        var balances: [String: Money] = [:], liabilities: Set<String> = []
+        for row in try database.query("""
+            SELECT l.account_code, sum(l.debit_cents - l.credit_cents)::bigint AS net,
+                   coalesce(coalesce(a.fiduciary, parent.fiduciary) = 'liability', false) AS fiduciary_liability
             FROM ledger.journal_lines l JOIN ledger.accounts a ON a.code = l.account_code
                  LEFT JOIN ledger.accounts parent ON parent.code = a.parent_code
                  JOIN ledger.journal_entries e ON e.entry_id = l.entry_id
             WHERE e.policy_id LIKE $1 || '%'
-            """, [prefix])[0]
-        let (debit, credit): (Int64, Int64) = (try totals.decode("debit"), try totals.decode("credit"))
-        if debit != credit { findings.append(Finding(check: "ledger_balance", detail: "debits \(Money(cents: debit)) ≠ credits \(Money(cents: credit))")) }
-        let (trust, owed): (Int64, Int64) = (try totals.decode("trust"), try totals.decode("owed"))
-        if trust < owed { findings.append(Finding(check: "trust", detail: "trust cash \(Money(cents: trust)) < fiduciary liabilities \(Money(cents: owed))")) }
+            GROUP BY l.account_code, a.fiduciary, parent.fiduciary
+            """, [prefix]) {
+            let code: String = try row.decode("account_code")
+            balances[code] = Money(cents: try row.decode("net"))
+            if try row.decode("fiduciary_liability", as: Bool.self) { liabilities.insert(code) }
+        }
+        let net = balances.values.reduce(Money.zero, +)
+        if !net.isZero { findings.append(Finding(check: "ledger_balance", detail: "debits and credits differ by \(net)")) }
+        // The invariant accounting-sync checks (TrustCheck): cash still in clearing or in transit counts.
+        let trust = TrustCheck(balances: balances, isFiduciaryLiability: liabilities.contains)
+        if !trust.holds {
+            findings.append(Finding(check: "trust", detail: "trust cash \(trust.trustCash) + in transit \(trust.inTransit) < fiduciary liabilities \(trust.fiduciaryLiabilities)"))
+        }
         for row in try database.query("""
             SELECT e.event_id, e.policy_id FROM coverpay.payment_events e
             WHERE e.type = 'coverpay.payment.succeeded' AND e.policy_id LIKE $1 || '%'

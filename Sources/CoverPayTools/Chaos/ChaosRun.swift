@@ -14,17 +14,33 @@ import Postgres
 /// advances the clock a day at a time (and runs `dailyStep`, e.g. the sandbox bank); 4. every fault
 /// is undone (services and fleet started again, idempotently); 5. the run waits until nothing is
 /// queued, in a delay queue or in the outbox; 6. the audit.
+///
+/// Without a fault interval it is the fault-free end-to-end drive (`EndToEndRun`): no fault thread,
+/// and `dayPause` 0 with a `dailyStep` that waits for the fleet to finish each day.
 public struct ChaosRun {
     public struct Settings: Sendable {
         public var policies: Int
         public var days: Int
         public var replicas: Int
-        public var faultInterval: Duration
+        /// Average time between faults; nil: no faults.
+        public var faultInterval: Duration?
         public var settleTimeout: Duration
         public var repositoryRoot: URL
         public var achOutboundDirectory: String
+        /// How long each simulated day lasts after its `dailyStep`.
+        public var dayPause: Duration = .seconds(2)
+        /// The book's first billing day; nil: a far-future month of the run's own (chaos runs).
+        public var firstDay: CalendarDate?
+        /// Policy ids are `<label>-<seed>-<run>-<index>`.
+        public var label = "CHAOS"
+        /// A RabbitMQ cluster node (1-based) stopped from a third of the days to two thirds
+        /// (`services fault node-down`), with the other faults still striking; nil for none.
+        public var stoppedNode: Int?
 
-        public init(policies: Int, days: Int, replicas: Int, faultInterval: Duration, settleTimeout: Duration, repositoryRoot: URL, achOutboundDirectory: String) {
+        public init(
+            policies: Int, days: Int, replicas: Int, faultInterval: Duration?, settleTimeout: Duration, repositoryRoot: URL, achOutboundDirectory: String,
+            stoppedNode: Int? = nil
+        ) {
             self.policies = policies
             self.days = days
             self.replicas = replicas
@@ -32,12 +48,18 @@ public struct ChaosRun {
             self.settleTimeout = settleTimeout
             self.repositoryRoot = repositoryRoot
             self.achOutboundDirectory = achOutboundDirectory
+            self.stoppedNode = stoppedNode
         }
     }
 
     public struct Outcome: Sendable {
         public let run: Int
         public let seed: UInt64
+        /// The run's policy ids start with this.
+        public let prefix: String
+        /// The first and last business dates the clock was set to.
+        public let firstDay: CalendarDate
+        public let lastDay: CalendarDate
         public let faults: [String]
         public let installments: Int
         public let attempts: Int
@@ -69,31 +91,47 @@ public struct ChaosRun {
         let scripts = LocalScripts(root: settings.repositoryRoot)
         try scripts.fleet(["start", "--replicas", "\(settings.replicas)"])
         let database = Reconnecting(url: configuration.databaseURL)
-        let prefix = "CHAOS-\(String(seed, radix: 36))-\(number)-"
-        // Each run bills its own month of a far-future year, so runs never see each other's dues.
-        let start = try CalendarDate(year: 2090 + number / 12, month: 1 + number % 12, day: 2)
-        let book = ChaosBook(prefix: prefix, start: start, count: settings.policies)
+        let prefix = "\(settings.label)-\(String(seed, radix: 36))-\(number)-"
+        // Each run bills its own month of a far-future year, a month earlier than the run before:
+        // the clock then never reaches an earlier run's later installments or retries, so a long
+        // series stays as fast as its first run and runs never see each other's dues. (NACHA and
+        // BAI2 write two-digit years: dates stay before 2100.)
+        let start = try settings.firstDay ?? CalendarDate(year: 2088 - number / 12, month: 12 - number % 12, day: 2)
+        let book = SandboxBook(prefix: prefix, start: start, count: settings.policies)
         try database.run { try BusinessClock.set(start.adding(days: -3).description, $0) }
-        try publish(book.issuances)
+        try publishConfirmed(book.issuances.map(AMQPMessage.init(event:)), amqpURL: configuration.amqpURL)
 
-        let timetable = FaultSchedule.make(
-            seed: seed, length: .seconds(Int64(settings.days) * 2), interval: settings.faultInterval,
-            workers: workers, replicas: settings.replicas
-        )
+        let timetable = settings.faultInterval.map {
+            FaultSchedule.make(
+                seed: seed, length: settings.dayPause * settings.days, interval: $0, workers: workers, replicas: settings.replicas,
+                brokerRestarts: settings.stoppedNode == nil
+            )
+        } ?? []
         let injector = FaultInjector(scripts: scripts, timetable: timetable, replicas: settings.replicas)
         let faultThread = Thread { injector.run() }
         faultThread.start()
+        let lastDay = start.adding(days: settings.days - 3)
+        var nodeOutage: [String] = []
         for offset in 0..<settings.days {
+            if let node = settings.stoppedNode, offset == settings.days / 3 {
+                try scripts.services(["fault", "node-down", "\(node)"])
+                nodeOutage.append("node \(node) down")
+            }
+            if let node = settings.stoppedNode, offset == settings.days * 2 / 3 {
+                try scripts.services(["fault", "node-up", "\(node)"])
+                nodeOutage.append("node \(node) up")
+            }
             let today = start.adding(days: offset - 2)
             try database.run { try BusinessClock.set(today.description, $0) }
             try database.run { try dailyStep(today, $0) }
-            Thread.sleep(forTimeInterval: 2)
+            Thread.sleep(forTimeInterval: settings.dayPause.timeInterval)
         }
         injector.finish()
         try scripts.services(["start"])
         try scripts.services(["fault", "broker-up"])
+        if let node = settings.stoppedNode { try scripts.services(["fault", "node-up", "\(node)"]) }
         try scripts.fleet(["start", "--replicas", "\(settings.replicas)"])
-        let settled = try waitUntilSettled(database)
+        let settled = try waitUntilSettled(database, prefix: prefix)
         let findings = try database.run { try ChaosAudit(database: $0, prefix: prefix, achOutboundDirectory: settings.achOutboundDirectory).run() }
         let counts = try database.run {
             try $0.query("""
@@ -101,42 +139,62 @@ public struct ChaosRun {
                        (SELECT count(*) FROM collector.payments WHERE policy_id LIKE $1 || '%') AS attempts
                 """, [prefix])[0]
         }
-        progress("run \(number): \(injector.done.count) faults, \(try counts.decode("due", as: Int.self)) installments due, \(try counts.decode("attempts", as: Int.self)) attempts, \(findings.isEmpty && settled ? "audit passed" : "AUDIT FAILED")")
+        let faults = injector.done.map(\.description) + nodeOutage
+        progress("run \(number): \(faults.count) faults, \(try counts.decode("due", as: Int.self)) installments due, \(try counts.decode("attempts", as: Int.self)) attempts, \(findings.isEmpty && settled ? "audit passed" : "AUDIT FAILED")")
         return Outcome(
-            run: number, seed: seed, faults: injector.done.map(\.description), installments: try counts.decode("due"),
+            run: number, seed: seed, prefix: prefix, firstDay: start.adding(days: -2), lastDay: lastDay, faults: faults, installments: try counts.decode("due"),
             attempts: try counts.decode("attempts"), settled: settled,
-            findings: (settled ? [] : ["stranded: the fleet did not drain its queues and outbox within \(settings.settleTimeout)"])
-                + findings.map { "\($0.check): \($0.detail)" }
+            findings: (settled ? [] : ["stranded: the fleet did not drain its queues and outbox, or settle its card attempts, within \(settings.settleTimeout)"])
+                + injector.problems.map { "harness: \($0)" } + findings.map { "\($0.check): \($0.detail)" }
         )
     }
 
-    private func publish(_ events: [JSONValue]) throws {
-        let broker = try AMQPConnection(AMQPConfiguration(url: configuration.amqpURL))
-        try broker.openChannel(1)
-        try broker.enableConfirms(channel: 1)
-        for event in events {
-            try broker.publish(
-                AMQPMessage(body: Array(event.serialized().utf8), messageID: event["id"]?.stringValue, type: event["type"]?.stringValue, contentType: CloudEvent.contentType),
-                exchange: Topology.eventsExchange, routingKey: event["type"]?.stringValue ?? "", channel: 1
-            )
-        }
-        try broker.waitForConfirms(channel: 1)
-    }
 
-    /// Nothing ready in any work or delay queue and nothing in the outbox, three checks in a row.
-    private func waitUntilSettled(_ database: Reconnecting) throws -> Bool {
+    /// Nothing ready in any work or delay queue, nothing in the outbox and no card attempt of the run
+    /// still pending or unknown (the collector's resolution job settles those by status query a few
+    /// seconds later), three checks in a row.
+    private func waitUntilSettled(_ database: Reconnecting, prefix: String) throws -> Bool {
         let names = queues.flatMap(Topology.queueNames(of:)).filter { !$0.hasSuffix(".dlq") }
         let deadline = ContinuousClock.now + settings.settleTimeout
         var quiet = 0
         while ContinuousClock.now < deadline {
             let queued = try? AMQPConnection(AMQPConfiguration(url: configuration.amqpURL)).inspectAll(names)
-            let outbox = try? database.run { try $0.query("SELECT count(*) AS n FROM coverpay.outbox")[0].decode("n", as: Int.self) }
-            quiet = (queued == 0 && outbox == 0) ? quiet + 1 : 0
+            let unfinished = try? database.run {
+                try $0.query("""
+                    SELECT (SELECT count(*) FROM coverpay.outbox)
+                         + (SELECT count(*) FROM collector.payments WHERE policy_id LIKE $1 || '%' AND rail = 'card' AND status IN ('pending', 'unknown')) AS n
+                    """, [prefix])[0].decode("n", as: Int.self)
+            }
+            quiet = (queued == 0 && unfinished == 0) ? quiet + 1 : 0
             if quiet >= 3 { return true }
             Thread.sleep(forTimeInterval: 1)
         }
         return false
     }
+}
+
+/// Publishes to `coverpay.events` as upstream would, each message under its AMQP type as routing
+/// key, and waits for the broker's confirms.
+func publishConfirmed(_ messages: [AMQPMessage], amqpURL: String) throws {
+    let broker = try AMQPConnection(AMQPConfiguration(url: amqpURL))
+    try broker.openChannel(1)
+    try broker.enableConfirms(channel: 1)
+    for message in messages {
+        try broker.publish(message, exchange: Topology.eventsExchange, routingKey: message.type ?? "", channel: 1)
+    }
+    try broker.waitForConfirms(channel: 1)
+}
+
+extension AMQPMessage {
+    /// A CloudEvent in structured mode, its id and type as the AMQP message id and type.
+    init(event: JSONValue) {
+        self.init(body: Array(event.serialized().utf8), messageID: event["id"]?.stringValue, type: event["type"]?.stringValue, contentType: CloudEvent.contentType)
+    }
+}
+
+extension Duration {
+    /// As a number of seconds, for `Thread.sleep`.
+    var timeInterval: TimeInterval { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 extension AMQPConnection {
@@ -181,6 +239,7 @@ final class FaultInjector: @unchecked Sendable {
     private let lock = NSLock()
     private var stopped = false
     private var made: [Fault] = []
+    private var failures: [String] = []
     private let finished = DispatchSemaphore(value: 0)
 
     init(scripts: LocalScripts, timetable: [ScheduledFault], replicas: Int) {
@@ -190,6 +249,9 @@ final class FaultInjector: @unchecked Sendable {
     }
 
     var done: [Fault] { lock.withLock { made } }
+    /// Faults that could not be made or undone: the run's audit reports them (a harness that
+    /// silently left the database down would blame the fleet).
+    var problems: [String] { lock.withLock { failures } }
 
     func run() {
         defer { finished.signal() }
@@ -201,7 +263,7 @@ final class FaultInjector: @unchecked Sendable {
             }
             if lock.withLock({ stopped }) { return }
             make(fault.fault)
-            Thread.sleep(forTimeInterval: Double(fault.downFor.components.seconds) + Double(fault.downFor.components.attoseconds) / 1e18)
+            Thread.sleep(forTimeInterval: fault.downFor.timeInterval)
             undo(fault.fault)
             lock.withLock { made.append(fault.fault) }
         }
@@ -215,16 +277,27 @@ final class FaultInjector: @unchecked Sendable {
     private func make(_ fault: Fault) {
         switch fault {
         case .killWorker(let id): scripts.kill9(worker: id)
-        case .restartBroker: try? scripts.services(["fault", "broker-down"])
-        case .crashDatabase: try? scripts.services(["fault", "db-crash"])
+        case .restartBroker: attempt("making \(fault)", tries: 1) { try scripts.services(["fault", "broker-down"]) }
+        case .crashDatabase: attempt("making \(fault)", tries: 1) { try scripts.services(["fault", "db-crash"]) }
         }
     }
 
     private func undo(_ fault: Fault) {
         switch fault {
-        case .killWorker: try? scripts.fleet(["start", "--replicas", "\(replicas)"])
-        case .restartBroker: try? scripts.services(["fault", "broker-up"])
-        case .crashDatabase: try? scripts.services(["fault", "db-up"])
+        case .killWorker: attempt("restarting after \(fault)", tries: 3) { try scripts.fleet(["start", "--replicas", "\(replicas)"]) }
+        case .restartBroker: attempt("undoing \(fault)", tries: 3) { try scripts.services(["fault", "broker-up"]) }
+        case .crashDatabase: attempt("undoing \(fault)", tries: 3) { try scripts.services(["fault", "db-up"]) }
+        }
+    }
+
+    private func attempt(_ what: String, tries: Int, _ body: () throws -> Void) {
+        for remaining in (0..<tries).reversed() {
+            do {
+                return try body()
+            } catch {
+                if remaining == 0 { lock.withLock { failures.append("\(what) failed: \(error)") } }
+                Thread.sleep(forTimeInterval: 2)
+            }
         }
     }
 }

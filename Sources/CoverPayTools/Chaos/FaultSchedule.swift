@@ -24,9 +24,10 @@ public struct ScheduledFault: Sendable, Hashable {
 
 public enum FaultSchedule {
     /// Faults every `interval` (± half) over `length`: mostly worker kills, and now and then a broker
-    /// restart or a database crash, never two at once.
+    /// restart or a database crash, never two at once. Without `brokerRestarts` (a cluster run that
+    /// stops a node of its own: a second node down would cost the quorum) a kill takes their place.
     public static func make(
-        seed: UInt64, length: Duration, interval: Duration, workers: [String], replicas: Int
+        seed: UInt64, length: Duration, interval: Duration, workers: [String], replicas: Int, brokerRestarts: Bool = true
     ) -> [ScheduledFault] {
         var generator = SeededGenerator(seed: seed)
         var faults: [ScheduledFault] = []
@@ -37,7 +38,7 @@ public enum FaultSchedule {
             guard at < end else { return faults }
             let roll = Int.random(in: 0..<10, using: &generator)
             let fault: Fault = switch roll {
-            case 0: .restartBroker
+            case 0 where brokerRestarts: .restartBroker
             case 1: .crashDatabase
             default: .killWorker("\(workers.randomElement(using: &generator)!)-\(Int.random(in: 0..<replicas, using: &generator))")
             }

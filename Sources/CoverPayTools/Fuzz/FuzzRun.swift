@@ -97,7 +97,6 @@ public struct FuzzRun {
             var deadReasons: [String: String] = [:]
             try browser.browse(queue.deadLetterQueue) { letter in
                 if letter.id.hasPrefix("fuzz-") { deadReasons[letter.id] = letter.reason }
-                report.deadLetterBodies.append(String(decoding: letter.delivery.message.body, as: UTF8.self))
                 return .keep
             }
             for message in reached {
@@ -117,35 +116,19 @@ public struct FuzzRun {
     private func scanForCardNumbers(_ planted: Set<String>, into report: inout FuzzReport) throws {
         guard !planted.isEmpty else { return }
         let needles = Set(planted.flatMap { [$0, $0.filter(\.isNumber)] })
-        let pattern = needles.map { NSRegularExpression.escapedPattern(for: $0) }.joined(separator: "|")
-        let columns = try database.query(
-            """
-            SELECT table_schema, table_name, column_name FROM information_schema.columns
-            WHERE table_schema NOT IN ('pg_catalog', 'information_schema')
-              AND data_type IN ('text', 'character varying', 'json', 'jsonb')
-              AND (table_schema, table_name) IN (SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE')
-            """
+        let corpus = TextCorpus(
+            database: database, broker: broker, deadLetterQueues: queues.map(\.deadLetterQueue), files: LocalFiles(logs: settings.logFiles)
         )
-        for column in columns {
-            let (schema, table, name): (String, String, String) = (try column.decode("table_schema"), try column.decode("table_name"), try column.decode("column_name"))
-            let hits: Int = try database.query(
-                "SELECT count(*) AS n FROM \(quoted(schema)).\(quoted(table)) WHERE \(quoted(name))::text ~ $1", [pattern]
-            )[0].decode("n")
-            if hits > 0 { report.failures.append("a planted card number is stored in \(schema).\(table).\(name) (\(hits) rows)") }
+        var leaks: [String: Int] = [:]
+        let counts = try corpus.visit { location, text in
+            if needles.contains(where: text.contains) { leaks[location.source, default: 0] += 1 }
         }
-        report.scannedColumns = columns.count
-        for body in report.deadLetterBodies where needles.contains(where: body.contains) {
-            report.failures.append("a dead letter keeps a planted card number unmasked")
-            break
+        for (source, hits) in leaks.sorted(by: { $0.key < $1.key }) {
+            report.failures.append("a planted card number is unmasked in \(source) (\(hits) rows, messages or lines)")
         }
-        for file in settings.logFiles {
-            guard let text = try? String(contentsOf: file, encoding: .utf8) else { continue }
-            report.scannedLogs += 1
-            if needles.contains(where: text.contains) { report.failures.append("the log \(file.path) holds a planted card number") }
-        }
+        report.scannedColumns = counts.columns
+        report.scannedLogs = counts.logFiles
     }
-
-    private func quoted(_ identifier: String) -> String { "\"\(identifier.replacingOccurrences(of: "\"", with: "\"\""))\"" }
 }
 
 /// What a fuzz run saw: outcomes per mutation, and every failed check.
@@ -156,7 +139,6 @@ public struct FuzzReport: Sendable {
     public var failures: [String] = []
     public var scannedColumns = 0
     public var scannedLogs = 0
-    var deadLetterBodies: [String] = []
 
     mutating func count(_ mutation: FuzzMutation, outcome: String) {
         outcomes[mutation, default: [:]][outcome, default: 0] += 1

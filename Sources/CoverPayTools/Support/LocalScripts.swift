@@ -15,8 +15,7 @@ struct LocalScripts: Sendable {
 
     /// `kill -9` of the worker process `<worker>-<replica>` the fleet script started (its pid file).
     func kill9(worker id: String) {
-        let pidFile = root.appendingPathComponent(".local/run/\(id).pid")
-        guard let text = try? String(contentsOf: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return }
+        guard let pid = FleetProcesses(root: root).pid(of: id) else { return }
         kill(pid, SIGKILL)
     }
 

@@ -2,7 +2,8 @@ import Foundation
 import Logging
 
 /// Everything a worker or the CLI reads from its environment, with local defaults that match
-/// `Deploy/local/services`. Documented in the README's configuration table.
+/// `Deploy/local/services`. Documented in the README's configuration table. Each variable may
+/// instead name a file with `_FILE` appended (`COVERPAY_DATABASE_URL_FILE`), see `EnvironmentReader`.
 public struct FleetConfiguration: Sendable {
     public var databaseURL: String
     public var amqpURL: String
@@ -17,36 +18,27 @@ public struct FleetConfiguration: Sendable {
     public var outboxBatchSize: Int
     public var scanInterval: Duration
 
-    public static let defaultDatabaseURL = "postgresql://coverpay:coverpay@127.0.0.1:55432/coverpay"
-    public static let defaultAMQPURL = "amqp://coverpay:coverpay@127.0.0.1:55672/coverpay"
+    public static let defaultDatabaseURL = "postgresql://coverpay:coverpay@127.0.0.1:61432/coverpay"
+    public static let defaultAMQPURL = "amqp://coverpay:coverpay@127.0.0.1:61672/coverpay"
 
     public init(worker: String, defaultHTTPPort: Int = 0, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) {
-        func value(_ name: String) -> String? {
-            environment[name].flatMap { $0.isEmpty ? nil : $0 }
-        }
-        func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
-            guard let text = value(name) else { return fallback }
-            guard let number = Int(text), range.contains(number) else {
-                throw ConfigurationError(variable: name, problem: "'\(text)' is not a whole number in \(range.lowerBound)...\(range.upperBound)")
-            }
-            return number
-        }
-        databaseURL = value("COVERPAY_DATABASE_URL") ?? Self.defaultDatabaseURL
-        amqpURL = value("COVERPAY_AMQP_URL") ?? Self.defaultAMQPURL
-        httpPort = try integer("COVERPAY_HTTP_PORT", default: defaultHTTPPort, range: 0...65535)
-        workerID = value("COVERPAY_WORKER_ID") ?? "\(worker)-\(ProcessInfo.processInfo.processIdentifier)"
-        prefetch = UInt16(try integer("COVERPAY_PREFETCH", default: 32, range: 1...1000))
-        consumerThreads = try integer("COVERPAY_CONSUMERS", default: 2, range: 1...64)
-        batchSize = try integer("COVERPAY_BATCH", default: 20, range: 1...1000)
-        maxAttempts = try integer("COVERPAY_MAX_ATTEMPTS", default: 5, range: 1...100)
-        outboxBatchSize = try integer("COVERPAY_OUTBOX_BATCH", default: 200, range: 1...5000)
-        scanInterval = .milliseconds(try integer("COVERPAY_SCAN_INTERVAL_MS", default: 500, range: 10...600_000))
-        let level = value("COVERPAY_LOG_LEVEL") ?? "info"
+        let reader = EnvironmentReader(environment)
+        databaseURL = try reader.value("COVERPAY_DATABASE_URL") ?? Self.defaultDatabaseURL
+        amqpURL = try reader.value("COVERPAY_AMQP_URL") ?? Self.defaultAMQPURL
+        httpPort = try reader.integer("COVERPAY_HTTP_PORT", default: defaultHTTPPort, range: 0...65535)
+        workerID = try reader.value("COVERPAY_WORKER_ID") ?? "\(worker)-\(ProcessInfo.processInfo.processIdentifier)"
+        prefetch = UInt16(try reader.integer("COVERPAY_PREFETCH", default: 32, range: 1...1000))
+        consumerThreads = try reader.integer("COVERPAY_CONSUMERS", default: 2, range: 1...64)
+        batchSize = try reader.integer("COVERPAY_BATCH", default: 20, range: 1...1000)
+        maxAttempts = try reader.integer("COVERPAY_MAX_ATTEMPTS", default: 5, range: 1...100)
+        outboxBatchSize = try reader.integer("COVERPAY_OUTBOX_BATCH", default: 200, range: 1...5000)
+        scanInterval = .milliseconds(try reader.integer("COVERPAY_SCAN_INTERVAL_MS", default: 500, range: 10...600_000))
+        let level = try reader.value("COVERPAY_LOG_LEVEL") ?? "info"
         guard let parsed = Logger.Level(rawValue: level) else {
             throw ConfigurationError(variable: "COVERPAY_LOG_LEVEL", problem: "'\(level)' is not one of trace, debug, info, notice, warning, error, critical")
         }
         logLevel = parsed
-        if let directory = value("COVERPAY_SCHEMAS_DIR") { schemasDirectory = directory } else { schemasDirectory = try ProjectFiles.locateSchemas() }
+        if let directory = try reader.value("COVERPAY_SCHEMAS_DIR") { schemasDirectory = directory } else { schemasDirectory = try ProjectFiles.locateSchemas() }
     }
 }
 

@@ -6,7 +6,7 @@ import Postgres
 
 /// Watches the inbound folder, as a bank's SFTP drop would fill it. Every file there is imported
 /// (`BankFileImport`: once, by content hash, whichever replica gets there first) and then moved to
-/// `imported/`, or to `rejected/` with a `.reason` file beside it when it is malformed. A crash
+/// `imported/` (a NACHA file with its account numbers cut to the last four digits), or to `rejected/` with a `.reason` file beside it when it is malformed. A crash
 /// between the import's commit and the move leaves the file in place; the next scan finds its
 /// hash already imported and only moves it. Files dropped while no reconciler ran are simply there
 /// at the first scan.
@@ -25,9 +25,14 @@ struct InboundFolderJob: ScheduledJob {
                   let data = FileManager.default.contents(atPath: path.path)
             else { continue } // another replica moved it away
             do {
-                let outcome = try BankFileImport.importFile(name: name, content: String(decoding: data, as: UTF8.self), database: database, importer: worker)
+                let content = String(decoding: data, as: UTF8.self)
+                let outcome = try BankFileImport.importFile(name: name, content: content, database: database, importer: worker)
                 logger.info("bank file", metadata: ["file": "\(name)", "outcome": "\(outcome)"])
-                move(path, to: folder.appendingPathComponent("imported"))
+                if let masked = NACHAAccountMasking.masked(content) {
+                    archive(path, as: masked, in: folder.appendingPathComponent("imported"))
+                } else {
+                    move(path, to: folder.appendingPathComponent("imported"))
+                }
             } catch let error as BankFileError {
                 logger.error("bank file rejected", metadata: ["file": "\(name)", "reason": "\(error)"])
                 let rejected = folder.appendingPathComponent("rejected")
@@ -37,6 +42,18 @@ struct InboundFolderJob: ScheduledJob {
             handled += 1
         }
         return handled
+    }
+
+    /// A NACHA file is archived with its account numbers cut to the last four digits
+    /// (`NACHAAccountMasking`): written under a temporary name, renamed, then the original removed.
+    /// A crash in between leaves the original in the inbound folder; the next scan finds its hash
+    /// imported and archives it again.
+    private func archive(_ file: URL, as masked: String, in folder: URL) {
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let temporary = folder.appendingPathComponent(".\(file.lastPathComponent).partial")
+        guard (try? Data(masked.utf8).write(to: temporary)) != nil,
+              rename(temporary.path, folder.appendingPathComponent(file.lastPathComponent).path) == 0 else { return }
+        unlink(file.path)
     }
 
     /// rename(2) replaces a file of the same name; it fails harmlessly when another replica moved

@@ -129,7 +129,12 @@ public struct SandboxBank {
             guard let debit = debits[trace] else {
                 throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "the outbound NACHA file with trace \(trace) is gone; cannot write its return"])
             }
-            returns.append(NACHAReturnedDebit(original: debit.entry, originalBatch: debit.batch, returnCode: ACHReturnCode(try row.decode("return_code"))!))
+            // The return names the account by its last four digits only: a real RDFI sends the whole
+            // number, which the reconciler does not need (it keeps `accountLast4`), and this bank's
+            // files are kept in CoverPay's database (sandbox.bank_runs), where the leak scan found them.
+            var original = debit.entry
+            original.accountNumber = String(original.accountNumber.suffix(4))
+            returns.append(NACHAReturnedDebit(original: original, originalBatch: debit.batch, returnCode: ACHReturnCode(try row.decode("return_code"))!))
         }
         let cardLines = try cardSettlement(date: date, database: database)
 

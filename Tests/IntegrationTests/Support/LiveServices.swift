@@ -53,6 +53,15 @@ enum LiveServices {
         return repositoryRoot.appendingPathComponent(".build/debug")
     }()
 
+    /// A new folder for one test's files (worker logs, NACHA drops, bank files) under the
+    /// testbed's `.local/testbed/`, which `Deploy/local/services testbed` empties at the start of
+    /// every run: the leak scan after the suites (`coverpay scan leaks`) reads what the whole run wrote.
+    static func scratchFolder(_ name: String) -> URL {
+        let folder = repositoryRoot.appendingPathComponent(".local/testbed/\(name)")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
     static func database() throws -> PostgresConnection {
         try PostgresConnection(url: databaseURL)
     }

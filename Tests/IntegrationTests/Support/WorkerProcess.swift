@@ -12,7 +12,7 @@ final class WorkerProcess: @unchecked Sendable {
 
     private static let nextPort = PortCounter()
 
-    init(_ name: String, environment extra: [String: String] = [:], logDirectory: URL = FileManager.default.temporaryDirectory) throws {
+    init(_ name: String, environment extra: [String: String] = [:], logDirectory: URL = LiveServices.scratchFolder("logs")) throws {
         self.name = name
         port = Self.nextPort.next()
         logFile = logDirectory.appendingPathComponent("coverpay-test-\(name)-\(port).log")
