@@ -1,4 +1,6 @@
 """docker-compose.yml: valid, scalable workers, healthchecks and restart policies."""
+import base64
+import hashlib
 import json
 import os
 import shutil
@@ -43,8 +45,11 @@ def test_workers_are_scalable_and_supervised(compose):
         assert "/health/ready" in " ".join(service["healthcheck"]["test"])
         env = service["environment"]
         assert env["COVERPAY_HTTP_PORT"] == "9000"
-        assert env["COVERPAY_DATABASE_URL"].startswith("postgresql://")
-        assert env["COVERPAY_AMQP_URL"].startswith("amqp://")
+        # Its own login only, as files (docs/security.md, "Roles and users").
+        assert env["COVERPAY_DATABASE_URL_FILE"] == f"/run/secrets/{worker}-database-url"
+        assert env["COVERPAY_AMQP_URL_FILE"] == f"/run/secrets/{worker}-amqp-url"
+        assert not {"COVERPAY_DATABASE_URL", "COVERPAY_AMQP_URL"} & set(env), worker
+        assert service["secrets"] == [f"{worker}-database-url", f"{worker}-amqp-url"]
 
 
 def test_infrastructure_and_migrate(compose):
@@ -64,7 +69,11 @@ def test_rabbitmq_loads_definitions():
     assert "load_definitions = /etc/rabbitmq/definitions.json" in conf
     definitions = json.loads((REPO / "Deploy" / "rabbitmq" / "definitions.json").read_text())
     assert {"name": "coverpay"} in [{"name": v["name"]} for v in definitions["vhosts"]]
-    assert "coverpay" in [u["name"] for u in definitions["users"]]
+    # Every user is a login of docs/security.md with no password in the repository: the file
+    # docker-compose loads is made from this one with the hashes (Deploy/compose/secrets).
+    assert sorted(u["name"] for u in definitions["users"]) == sorted(
+        ["coverpay_operator"] + ["coverpay_" + worker.replace("-", "_") for worker in WORKERS])
+    assert all(u["password_hash"] == "" for u in definitions["users"])
 
 
 def test_definitions_match_the_topology_the_workers_declare():
@@ -173,3 +182,51 @@ def test_definitions_carry_the_users_and_permissions_of_users_py():
         own = [p for p in committed["permissions"] if p["user"] == name]
         assert own and own[0]["configure"] == rf"^{worker}\..*$", own
     assert users["coverpay_operator"]["password_hash"] == ""
+
+
+def test_compose_secrets_make_one_login_per_component(tmp_path):
+    """Deploy/compose/secrets: every URL file names its own login with that login's password; the
+    PostgreSQL init script and the RabbitMQ definitions set the same passwords; a second run keeps them."""
+    script = REPO / "Deploy" / "compose" / "secrets"
+    env = {"COVERPAY_COMPOSE_SECRETS": str(tmp_path)}
+    assert run([script], env=env).returncode == 0
+    secrets = tmp_path / "secrets"
+    password = lambda login: (secrets / f"{login}.password").read_text().strip()
+    logins = {"migration": "coverpay", "operator": "coverpay_operator", "sandbox": "coverpay_sandbox"}
+    logins.update({worker: "coverpay_" + worker.replace("-", "_") for worker in WORKERS})
+    for name, login in logins.items():
+        assert (secrets / f"{name}-database-url").read_text().strip() == \
+            f"postgresql://{login}:{password(login)}@postgres:5432/coverpay", name
+        if name not in ("migration", "sandbox"):
+            assert (secrets / f"{name}-amqp-url").read_text().strip() == \
+                f"amqp://{login}:{password(login)}@rabbitmq:5672/coverpay", name
+    passwords = {password(login) for login in logins.values()} | {password("postgres")}
+    assert len(passwords) == len(logins) + 1 and all(len(p) == 32 for p in passwords)
+
+    init = (tmp_path / "postgres-init.sql").read_text()
+    for login in logins.values():
+        assert f"CREATE ROLE {login} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '{password(login)}';" in init
+    assert "CREATE DATABASE coverpay OWNER coverpay;" in init
+
+    users = {user["name"]: user for user in json.loads((tmp_path / "definitions.json").read_text())["users"]}
+    assert set(users) == {login for name, login in logins.items() if name not in ("migration", "sandbox")}
+    for name, user in users.items():
+        digest = base64.b64decode(user["password_hash"])
+        salt = digest[:4]
+        assert digest[4:] == hashlib.sha256(salt + password(name).encode()).digest(), name
+
+    before = sorted(p.read_text() for p in secrets.glob("*.password"))
+    assert run([script], env=env).returncode == 0
+    assert sorted(p.read_text() for p in secrets.glob("*.password")) == before
+
+
+def test_compose_services_get_only_their_own_secrets(compose):
+    services = compose["services"]
+    assert services["postgres"]["secrets"] == ["postgres-password"]
+    assert services["migrate"]["environment"]["COVERPAY_MIGRATION_DATABASE_URL_FILE"] == "/run/secrets/migration-database-url"
+    for tool in ("migrate", "sandbox-bank", "demo"):
+        assert {"operator-database-url", "operator-amqp-url"} <= set(services[tool]["secrets"]), tool
+    for path in ("./.local/compose/postgres-init.sql", "./.local/compose/definitions.json"):
+        assert any(volume.startswith(path) for name in ("postgres", "rabbitmq") for volume in services[name]["volumes"])
+    files = [secret["file"] for secret in compose["secrets"].values()]
+    assert all(file.startswith("./.local/compose/secrets/") for file in files)

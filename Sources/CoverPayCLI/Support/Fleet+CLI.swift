@@ -50,11 +50,10 @@ struct CLIEnvironment {
         try database(login: "COVERPAY_ACCOUNTING_SYNC_DATABASE_URL")
     }
 
-    /// The connection of another login named by `variable`, or the operator's URL where one login
-    /// does everything.
+    /// The connection of another login named by `variable` (or its `_FILE`), or the operator's URL
+    /// where one login does everything.
     private func database(login variable: String) throws -> PostgresConnection {
-        let url = ProcessInfo.processInfo.environment[variable].flatMap { $0.isEmpty ? nil : $0 }
-        return try PostgresConnection(url: url ?? configuration.databaseURL)
+        try PostgresConnection(url: try EnvironmentReader().value(variable) ?? configuration.databaseURL)
     }
 
     /// A broker connection with channel 1 open.
