@@ -107,3 +107,13 @@ END $$;
 
 -- schema_migrations is the migration owner's: the operator reads it (status), never edits it.
 REVOKE INSERT, UPDATE, DELETE ON coverpay.schema_migrations FROM coverpay_operator;
+
+-- The operator sees every session's state in pg_stat_activity (on call: which worker holds a
+-- transaction open, and since when). PostgreSQL 15 lets the owner (CREATEROLE) grant it; where it
+-- may not (16 and later), a superuser grants it by hand.
+DO $$
+BEGIN
+    GRANT pg_read_all_stats TO coverpay_operator;
+EXCEPTION WHEN insufficient_privilege THEN
+    RAISE NOTICE 'pg_read_all_stats was not granted to coverpay_operator: a superuser must grant it';
+END $$;

@@ -66,6 +66,18 @@ enum GLSyncFixtures {
         )
     }
 
+    /// accounting-sync's database sessions that have waited inside an open transaction for longer
+    /// than `seconds` (its own login, docs/security.md).
+    static func sessionsIdleInTransaction(longerThanSeconds seconds: Int) throws -> Int {
+        try LiveServices.database().query(
+            """
+            SELECT count(*)::int AS sessions FROM pg_stat_activity
+            WHERE usename = 'coverpay_accounting_sync' AND state LIKE 'idle in transaction%'
+              AND state_change < now() - make_interval(secs => $1)
+            """, [String(seconds)]
+        )[0].decode("sessions")
+    }
+
     /// Posts a balanced entry as accounting-sync would (a fresh idempotency key: the ledger is
     /// append-only): a collected installment, debit `debitAccount`, credits to 2010 and `creditAccount`.
     @discardableResult

@@ -63,6 +63,10 @@ struct GLSyncTests {
             try fake.requests().contains { $0["action"]?.stringValue == "hang" }
         }
         try expectEachOnce(ids, at: fake) // QuickBooks applied the batch; its answer is lost
+        // No transaction or row lock is held across the call (docs/gl-sync.md): while QuickBooks
+        // hangs, accounting-sync has no session sitting in an open transaction.
+        try await Task.sleep(for: .seconds(2))
+        #expect(try GLSyncFixtures.sessionsIdleInTransaction(longerThanSeconds: 1) == 0)
         try await first.kill9()
         try fake.release()
         #expect(try GLSyncFixtures.pending(ids) == 5, "nothing recorded as synced without an answer")
