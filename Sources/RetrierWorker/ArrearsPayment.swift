@@ -9,7 +9,15 @@ struct ArrearsPayment {
     let book: RecoveryBook
 
     func entryPaid(policyID: String, entryNumber: Int, by payer: String) throws {
-        guard let installment = try book.lockInstallment(policyID, entryNumber), installment.status != .paid else { return }
+        guard let installment = try book.lockInstallment(policyID, entryNumber) else {
+            // As for a failure (FailureRecovery): the success can overtake its installment.due on the
+            // other consumer thread. Dropped, the installment would later count as unpaid and be
+            // dunned; retried through the delay queues, it finds the installment.
+            throw HandlerError.transient(
+                "unknown installment: payment.succeeded (\(payer)) for entry \(entryNumber) of policy '\(policyID)', never announced by coverpay.installment.due"
+            )
+        }
+        guard installment.status != .paid else { return }
         try markPaid(installment)
         try book.cureIfPaid(policyID, by: payer)
     }

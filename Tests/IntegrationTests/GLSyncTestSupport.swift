@@ -67,9 +67,10 @@ enum GLSyncFixtures {
     }
 
     /// accounting-sync's database sessions that have waited inside an open transaction for longer
-    /// than `seconds` (its own login, docs/security.md).
+    /// than `seconds` (its own login, docs/security.md). Asked as the operator: only a member of
+    /// pg_read_all_stats sees another login's session state.
     static func sessionsIdleInTransaction(longerThanSeconds seconds: Int) throws -> Int {
-        try LiveServices.database().query(
+        try PostgresConnection(url: LiveServices.operatorDatabaseURL).query(
             """
             SELECT count(*)::int AS sessions FROM pg_stat_activity
             WHERE usename = 'coverpay_accounting_sync' AND state LIKE 'idle in transaction%'

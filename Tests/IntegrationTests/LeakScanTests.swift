@@ -24,5 +24,12 @@ extension FleetTests {
         #expect(result.stdout.contains("LEAK  card_number ************5559 in leak_probe.notes.note (row "), "\(result.stdout)")
         #expect(!result.stdout.contains("clean.log"), "\(result.stdout)")
         #expect(!result.stdout.contains("4111111111111111") && !result.stdout.contains("5500005555555559"), "the report repeats a number unmasked")
+
+        // A login that may not read the table is refused by PostgreSQL; the scan stops and says so
+        // instead of passing over the table.
+        let refused = try LiveServices.coverpay(
+            ["scan", "leaks", "--path", folder.path], environment: ["COVERPAY_MIGRATION_DATABASE_URL": LiveServices.operatorDatabaseURL]
+        )
+        #expect(refused.status != 0 && refused.stderr.contains("cannot read leak_probe.notes (permission denied)"), "\(refused.stdout)\n\(refused.stderr)")
     }
 }

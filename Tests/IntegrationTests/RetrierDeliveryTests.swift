@@ -67,6 +67,23 @@ struct Delivery {
         try await retrier.terminate()
     }
 
+    @Test("a payment.succeeded that overtakes its installment.due is retried until the installment is known, then pays it")
+    func successBeforeDue() async throws {
+        try RetrierFixture.setClock("2099-02-02")
+        defer { RetrierFixture.resetClock() }
+        let retrier = try WorkerProcess("retrier")
+        try await retrier.waitUntilReady()
+        let policy = Events.uniqueID("rt-early")
+        try LiveServices.publish(Events.envelope("coverpay.payment.succeeded", policy: policy, data: [
+            "entry_number": .number("1"), "payment_id": .string("pay-\(policy)"), "attempt": .number("1"), "amount": .string("100.00"),
+            "currency": .string("USD"), "rail": .string("card"),
+        ]))
+        try await Task.sleep(for: .seconds(1))
+        try LiveServices.publish(CollectorFixture.due(policy: policy))
+        try await LiveServices.eventually("paid", timeout: .seconds(90)) { try RetrierFixture.installmentStatus(policy) == "paid" }
+        try await retrier.terminate()
+    }
+
     @Test("a late return reverses the payment that had paid the entry: reopened and classified (R01: reinitiated)")
     func lateReturnReopens() async throws {
         try RetrierFixture.setClock("2099-02-02")

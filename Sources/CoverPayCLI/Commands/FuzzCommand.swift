@@ -29,7 +29,8 @@ struct FuzzCommand: ParsableCommand {
         try broker.enableConfirms(channel: 1)
         let logs = LocalFiles(under: [logDir]).logs
         let run = FuzzRun(
-            database: try environment.database(), broker: broker, queues: Catalog.queues,
+            // The audit reads every table: the migration owner's login (docs/security.md).
+            database: try environment.migrationDatabase(), broker: broker, queues: Catalog.queues,
             settings: .init(messages: messages, seed: seed, settleTimeout: .seconds(timeout), logFiles: logs)
         )
         let report: FuzzReport

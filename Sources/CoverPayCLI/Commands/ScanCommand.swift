@@ -28,8 +28,9 @@ struct ScanCommand: ParsableCommand {
         func run() throws {
             let environment = try CLIEnvironment()
             let outbound = [ProcessInfo.processInfo.environment["COVERPAY_ACH_OUTBOUND_DIR"], ".local/ach/outbound"].compactMap { $0 }
+            // Every table, including any no grant covers: the migration owner's login, not the operator's.
             let corpus = TextCorpus(
-                database: try environment.database(), broker: try environment.broker(), deadLetterQueues: Catalog.deadLetterQueues,
+                database: try environment.migrationDatabase(), broker: try environment.broker(), deadLetterQueues: Catalog.deadLetterQueues,
                 files: LocalFiles(under: paths, excluding: outbound + excluded)
             )
             let report = try LeakScan(corpus: corpus, detector: LeakDetector(accountNumbers: try accountNumbers())).run()

@@ -100,6 +100,42 @@ enum PgbenchBaseline {
             script: "INSERT INTO $Tcommits (client) VALUES (:client_id);\n"
         )
 
+        /// The minimal durable write set of one intake (issue #13), in one transaction: the inbox row,
+        /// the policy row with its stored schedule (≈ 1.6 kB), twelve entry rows under the due
+        /// scan's partial index, one ≈ 1 kB outbox row (`schedule.updated`). Random text, so that
+        /// lz4 compresses it no better than a real schedule.
+        static let intakeWriteSet = Workload(
+            setup: """
+                CREATE TABLE $Tinbox (consumer text NOT NULL, message_id text NOT NULL,
+                    received_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (consumer, message_id));
+                CREATE TABLE $Tpolicies (policy_id text PRIMARY KEY, last_sequence integer NOT NULL DEFAULT 0,
+                    rail text NOT NULL DEFAULT 'card', policy_number text, state text, line_of_business text, carrier_id text,
+                    agency_id text, schedule text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(),
+                    updated_at timestamptz NOT NULL DEFAULT now());
+                ALTER TABLE $Tpolicies ALTER COLUMN schedule SET COMPRESSION lz4;
+                CREATE TABLE $Tentries (policy_id text NOT NULL, entry_number integer NOT NULL, schedule_date date NOT NULL,
+                    due_date date NOT NULL, transaction text NOT NULL, status text NOT NULL, is_paid boolean NOT NULL,
+                    premium_cents bigint NOT NULL, fee_cents bigint NOT NULL, tax_cents bigint NOT NULL, total_cents bigint NOT NULL,
+                    due_published_at timestamptz, PRIMARY KEY (policy_id, entry_number));
+                CREATE INDEX ON $Tentries (due_date) WHERE status = 'Valid' AND NOT is_paid AND due_published_at IS NULL;
+                CREATE TABLE $Toutbox (id bigserial PRIMARY KEY, producer text NOT NULL, message_id text NOT NULL,
+                    exchange text NOT NULL, routing_key text NOT NULL, message_type text NOT NULL, body text NOT NULL,
+                    headers jsonb NOT NULL DEFAULT '{}', created_at timestamptz NOT NULL DEFAULT now());
+                ALTER TABLE $Toutbox ALTER COLUMN body SET COMPRESSION lz4;
+                CREATE INDEX ON $Toutbox (producer, id);
+                """,
+            script: """
+                \\set p random(1, 9000000000000000)
+                BEGIN;
+                INSERT INTO $Tinbox (consumer, message_id) VALUES ('scheduler', 'issued-' || :p);
+                INSERT INTO $Tpolicies (policy_id, last_sequence, rail, policy_number, state, line_of_business, carrier_id, agency_id, schedule) VALUES ('pol-' || :p, 1, 'card', 'PN-1', 'CA', 'auto', 'carrier-1', 'agency-1', (SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 50)));
+                INSERT INTO $Tentries (policy_id, entry_number, schedule_date, due_date, transaction, status, is_paid, premium_cents, fee_cents, tax_cents, total_cents) SELECT 'pol-' || :p, g, current_date + 30 * g, current_date + 30 * g, 'NewBusiness', 'Valid', false, 10000, 500, 300, 10800 FROM generate_series(1, 12) g;
+                INSERT INTO $Toutbox (producer, message_id, exchange, routing_key, message_type, body) VALUES ('scheduler', gen_random_uuid()::text, 'coverpay.events', 'coverpay.schedule.updated', 'coverpay.schedule.updated', (SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 32)));
+                COMMIT;
+
+                """
+        )
+
         /// The minimal durable write set of one card installment's lifecycle, in one transaction:
         /// the payment row and its outcome update (collector), the entry marked paid (scheduler), a
         /// balanced four-line journal entry (accounting-sync) and three outbox rows of ≈ 1 kB

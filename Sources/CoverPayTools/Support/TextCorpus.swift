@@ -56,26 +56,38 @@ public struct TextCorpus {
     }
 
     private func visitColumns(_ database: PostgresConnection, _ counts: inout Counts, _ body: (Location, String) throws -> Void) throws {
+        // From the catalog, not information_schema: that lists only the columns the login may read,
+        // so a table without a grant would be skipped in silence instead of refused below.
         let columns = try database.query(
             """
-            SELECT c.table_schema, c.table_name, c.column_name FROM information_schema.columns c
-            JOIN information_schema.tables t USING (table_schema, table_name)
-            WHERE c.table_schema NOT IN ('pg_catalog', 'information_schema') AND t.table_type = 'BASE TABLE'
-              AND c.data_type IN ('text', 'character varying', 'json', 'jsonb')
+            SELECT n.nspname AS table_schema, c.relname AS table_name, a.attname AS column_name
+            FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+              AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+              AND a.atttypid IN ('text'::regtype, 'varchar'::regtype, 'json'::regtype, 'jsonb'::regtype)
             ORDER BY 1, 2, 3
             """
         )
         for column in columns {
             let (schema, table, name): (String, String, String) = (try column.decode("table_schema"), try column.decode("table_name"), try column.decode("column_name"))
             let source = "\(schema).\(table).\(name)"
-            let rows = try database.query(
-                "SELECT ctid::text AS row, \(quoted(name))::text AS value FROM \(quoted(schema)).\(quoted(table)) WHERE \(quoted(name)) IS NOT NULL"
-            )
+            let rows = try values(of: name, in: schema, table, database)
             counts.columns += 1
             counts.rows += rows.count
             for row in rows {
                 try body(Location(source: source, detail: "row \(row["row"] ?? "?")"), row["value"] ?? "")
             }
+        }
+    }
+
+    private func values(of column: String, in schema: String, _ table: String, _ database: PostgresConnection) throws -> [PostgresRow] {
+        do {
+            return try database.query(
+                "SELECT ctid::text AS row, \(quoted(column))::text AS value FROM \(quoted(schema)).\(quoted(table)) WHERE \(quoted(column)) IS NOT NULL"
+            )
+        } catch {
+            if error.sqlState == "42501" { throw UnreadableTable(table: "\(schema).\(table)") }
+            throw error
         }
     }
 
@@ -106,4 +118,12 @@ public struct TextCorpus {
     }
 
     private func quoted(_ identifier: String) -> String { "\"\(identifier.replacingOccurrences(of: "\"", with: "\"\""))\"" }
+}
+
+/// A table the scanning login may not read: the scan cannot vouch for it, so it stops.
+public struct UnreadableTable: Error, CustomStringConvertible {
+    public let table: String
+    public var description: String {
+        "cannot read \(table) (permission denied): scan as a login that may read every table, the migration owner (COVERPAY_MIGRATION_DATABASE_URL)"
+    }
 }
