@@ -19,7 +19,16 @@ struct MessageMutatorTests {
 
     func messages(seed: UInt64, count: Int = 150) -> [FuzzMessage] {
         var mutator = MessageMutator(runID: "t", seed: seed)
-        return mutator.messages(count: count, routingKeys: Self.routingKeys)
+        return mutator.messages(0..<count, routingKeys: Self.routingKeys)
+    }
+
+    @Test("made in consecutive ranges (as the run publishes them), the messages are those of one call")
+    func rangesAgree() {
+        var mutator = MessageMutator(runID: "t", seed: 5)
+        let parts = mutator.messages(0..<70, routingKeys: Self.routingKeys) + mutator.messages(70..<150, routingKeys: Self.routingKeys)
+        let whole = messages(seed: 5)
+        #expect(parts.map(\.id) == whole.map(\.id))
+        #expect(parts.map(\.body) == whole.map(\.body))
     }
 
     @Test("the same seed publishes the same messages; another seed others")

@@ -45,8 +45,7 @@ public struct FuzzRun {
         }
         let runID = String(format: "%llx", settings.seed)
         var mutator = MessageMutator(runID: "\(runID)-\(UInt32.random(in: 0...UInt32.max))", seed: settings.seed)
-        let messages = mutator.messages(count: settings.messages, routingKeys: Array(Set(queues.flatMap(\.routingKeys))).sorted())
-        try publish(messages)
+        let messages = try publish(&mutator, routingKeys: Array(Set(queues.flatMap(\.routingKeys))).sorted())
         progress("published \(messages.count) messages (seed \(settings.seed)); waiting until each is processed or dead-lettered")
         // A consumer's unacknowledged messages do not show in a queue's depth, so the run is settled
         // only when the audit accounts for every message, not when the queues look empty.
@@ -70,8 +69,14 @@ public struct FuzzRun {
         try Dictionary(uniqueKeysWithValues: queues.map { ($0.name, try broker.inspectQueue($0.name, channel: 1).consumers) })
     }
 
-    private func publish(_ messages: [FuzzMessage]) throws {
-        for batch in stride(from: 0, to: messages.count, by: 200).map({ messages[$0..<min($0 + 200, messages.count)] }) {
+    /// Makes and publishes the messages 200 at a time: made all at once first (deeply nested and
+    /// oversize bodies take a while), the idle connection missed its heartbeats on a loaded machine
+    /// and the broker closed it.
+    private func publish(_ mutator: inout MessageMutator, routingKeys: [String]) throws -> [FuzzMessage] {
+        var messages: [FuzzMessage] = []
+        for start in stride(from: 0, to: settings.messages, by: 200) {
+            let batch = mutator.messages(start..<min(start + 200, settings.messages), routingKeys: routingKeys)
+            messages += batch
             for message in batch {
                 try broker.publish(
                     AMQPMessage(body: message.body, messageID: message.id, type: message.routingKey, contentType: CloudEvent.contentType),
@@ -80,6 +85,7 @@ public struct FuzzRun {
             }
             try broker.waitForConfirms(channel: 1)
         }
+        return messages
     }
 
     /// Each message must be, in every queue its routing key reached, either in that queue's inbox

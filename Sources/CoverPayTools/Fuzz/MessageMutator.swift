@@ -52,10 +52,11 @@ public struct MessageMutator {
 
     /// `count` messages, the mutations in turn, each aimed at a random routing key of `routingKeys`
     /// and built from the corpus event of that type (or a bare envelope of the type).
-    public mutating func messages(count: Int, routingKeys: [String]) -> [FuzzMessage] {
+    /// Messages `indices` of the run; consecutive ranges give the same messages as one call.
+    public mutating func messages(_ indices: Range<Int>, routingKeys: [String]) -> [FuzzMessage] {
         let corpus = FuzzCorpus(runID: runID)
         let kinds = FuzzMutation.allCases
-        return (0..<count).map { index in
+        return indices.map { index in
             let routingKey = routingKeys.randomElement(using: &generator)!
             let id = "fuzz-\(runID)-\(index)"
             let base = corpus.event(type: routingKey, id: id, index: index)
