@@ -74,6 +74,7 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "pgbench duration in seconds.") var pgbenchSeconds = 10
         @Option(help: "Messages for the broker baseline.") var brokerMessages = 20_000
         @Flag(help: "Leave the bench-<run> schedules in the database.") var keepRows = false
+        @Option(help: "policy.issued events for the latency run at half the measured intake rate (0: none).") var latencyEvents = 1000
         @Flag(help: "Measure with only a scheduler running (no other worker needs to consume).") var schedulerOnly = false
         @Flag(help: "Print JSON.") var json = false
 
@@ -118,6 +119,14 @@ struct BenchCommand: ParsableCommand {
             let after = try CommitCounters.read(database)
 
             let intake = Double(events) / storedSeconds
+            let latency = try latencyEvents == 0 ? nil : IntakeLatency.measure(
+                amqpURL: configuration.amqpURL,
+                events: (0..<latencyEvents).map { index in
+                    let policy = "\(run)-latency-\(index)"
+                    return (policy, "\(policy)-issued", Array(Self.issuedEvent(policy: policy).serialized().utf8))
+                },
+                rate: intake / 2, timeout: .seconds(120)
+            )
             var report = BenchReport(benchmark: "intake", target: "intake ≥ pgbench of the intake write set with \(clients) clients")
             report.figures = [
                 .init(name: "intake", value: intake, unit: "events/s", note: "\(events) policy.issued → stored schedules in \(String(format: "%.2f", storedSeconds)) s, \(consumers) consumer(s) on \(SchedulerWorker.queue.name)\(schedulerOnly ? ", scheduler only" : ", whole fleet running")"),
@@ -129,6 +138,13 @@ struct BenchCommand: ParsableCommand {
                 .init(name: "commits/event", value: Double(after.commits - before.commits) / Double(events), unit: "", note: "database-wide, includes other activity"),
                 .init(name: "wal fsyncs/event", value: Double(after.walSyncs - before.walSyncs) / Double(events), unit: "", note: "database-wide, includes other activity"),
             ]
+            if let latency {
+                let note = String(format: "policy.issued published → schedule.updated received, %d events at %.0f/s (half the intake); target p99 ≤ 50 ms", latencyEvents, latency.achievedRate)
+                report.figures += [
+                    .init(name: "latency p50", value: latency.p50 / .milliseconds(1), unit: "ms", note: note),
+                    .init(name: "latency p99", value: latency.p99 / .milliseconds(1), unit: "ms", note: note),
+                ]
+            }
             report.ratio = ("intake ÷ pgbench write set", intake / writeSetTPS)
             report.notes.append(String(format: "intake ÷ pgbench single INSERT = %.2f", intake / tps))
             report.notes.append(String(format: "intake ÷ broker path = %.2f (the share of the broker-only ceiling reached)", intake / pipelineRate))
