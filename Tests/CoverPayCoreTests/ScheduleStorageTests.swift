@@ -168,7 +168,7 @@ import Testing
         (#""tx":["TX-1"]"#, #""tx":["TX-1"],"cn":9"#, "cancellationEntryNumber", "not one of the 3 entries"),
         (#""tx":["TX-1"]"#, #""tx":["TX-1",]"#, "", "byte"),
         (#""id":"POL-1""#, "\"id\":\"POL\u{07}-1\"", "", "unescaped control character"),
-        (#""id":"POL-1""#, #""id":"POL\x-1""#, "", "escape"),
+        (#""id":"POL-1""#, #""id":"POL\x-1""#, "", "after '\\'"),
         (#""v":1}"#, #""v":1},"#, "", "end of input"),
     ])
     func brokenFieldsAreNamed(_ original: String, _ replacement: String, _ field: String, _ words: String) throws {

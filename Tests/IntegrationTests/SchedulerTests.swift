@@ -173,12 +173,13 @@ extension FleetTests {
     @Test("a schedule stored in the JSONEncoder form is rewritten by migration 013 and read back equal")
     func legacyStoredScheduleIsMigrated() throws {
         let policy = Events.uniqueID("legacy")
-        // Issued (card, carrier, agency, commission), endorsed, cancelled: the cancellation entry is open.
+        // Issued (card, carrier, agency, commission), the first entry paid, endorsed, cancelled:
+        // the cancellation entry is open.
         var schedule = PolicySchedule(policyID: policy)
-        for event in Self.lifecycle(of: policy).prefix(3) {
+        for (index, event) in Self.lifecycle(of: policy).prefix(3).enumerated() {
             try schedule.apply(PolicyTransaction(event: CloudEvent(json: event)))
+            if index == 0 { try schedule.markPaid(entryNumber: 1) }
         }
-        try schedule.markPaid(entryNumber: 1)
         let legacy = String(decoding: try JSONEncoder().encode(schedule), as: UTF8.self)
         let database = try LiveServices.database()
         defer { _ = try? database.query("DELETE FROM scheduler.policies WHERE policy_id = $1", [policy]) }
