@@ -1,5 +1,6 @@
 import CoverPayCore
 import Foundation
+import SchedulerWorker
 import Testing
 
 extension FleetTests {
@@ -167,5 +168,29 @@ extension FleetTests {
         #expect(result.status != 0)
         #expect(result.stderr.contains("invalid_term"), "\(result.stderr)")
         #expect(!result.stderr.contains("Fatal error"))
+    }
+
+    @Test("a schedule stored in the JSONEncoder form is rewritten by migration 013 and read back equal")
+    func legacyStoredScheduleIsMigrated() throws {
+        let policy = Events.uniqueID("legacy")
+        // Issued (card, carrier, agency, commission), the first entry paid, endorsed, cancelled:
+        // the cancellation entry is open.
+        var schedule = PolicySchedule(policyID: policy)
+        for (index, event) in Self.lifecycle(of: policy).prefix(3).enumerated() {
+            try schedule.apply(PolicyTransaction(event: CloudEvent(json: event)))
+            if index == 0 { try schedule.markPaid(entryNumber: 1) }
+        }
+        let legacy = String(decoding: try JSONEncoder().encode(schedule), as: UTF8.self)
+        let database = try LiveServices.database()
+        defer { _ = try? database.query("DELETE FROM scheduler.policies WHERE policy_id = $1", [policy]) }
+        // As migration 004 left such rows: jsonb's text, keys reordered and spaced.
+        try database.query("INSERT INTO scheduler.policies (policy_id, last_sequence, schedule) VALUES ($1, 3, $2::jsonb::text)", [policy, legacy])
+        let migration = try String(
+            contentsOf: LiveServices.repositoryRoot.appendingPathComponent("Schemas/migrations/013_scheduler_stored_form.sql"), encoding: .utf8
+        )
+        try database.transaction { try $0.execute(script: migration) }
+        let stored = try #require(try ScheduleStore.load(policy, database))
+        #expect(stored.schedule == schedule)
+        #expect(stored.schedule.issuance?.paymentMethod != nil && stored.schedule.issuance?.commissionRate == "0.10")
     }
 }

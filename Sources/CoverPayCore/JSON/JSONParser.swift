@@ -161,7 +161,12 @@ struct JSONParser {
 
     @inline(__always)
     private mutating func skipWhitespace() {
-        position = bytes.endOfJSONWhitespace(from: position)
+        while position < bytes.count {
+            switch bytes[position] {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"): position += 1
+            default: return
+            }
+        }
     }
 
     // MARK: Strings
@@ -487,21 +492,5 @@ struct JSONParser {
         case 0..<0x20, 0x7F: "control character U+\(hex(UInt32(byte)))"
         default: "byte 0x\(String(byte, radix: 16, uppercase: true))"
         }
-    }
-}
-
-extension UnsafeBufferPointer<UInt8> {
-    /// The index of the first byte at or after `start` that is not JSON whitespace (RFC 8259:
-    /// space, tab, line feed, carriage return), or `count`.
-    @inline(__always)
-    func endOfJSONWhitespace(from start: Int) -> Int {
-        var position = start
-        while position < count {
-            switch self[position] {
-            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"): position += 1
-            default: return position
-            }
-        }
-        return position
     }
 }

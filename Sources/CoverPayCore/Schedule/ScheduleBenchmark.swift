@@ -25,8 +25,10 @@ public enum ScheduleBenchmark {
     }
 
     /// Microseconds per operation of storing the benchmark's schedule (12 monthly entries × 3 items,
-    /// one entry paid) and reading it back: `storageText` and `init(storageText:)` against the
-    /// `JSONEncoder` / `JSONDecoder` round the scheduler used before, each for about `seconds`.
+    /// one entry paid) and reading it back: `storageText` and `init(storageText:)` (a `JSONValue`
+    /// tree, serialised and parsed by the project's one JSON parser; the parse alone is printed
+    /// too) against the `JSONEncoder` / `JSONDecoder` round the scheduler used first, each for
+    /// about `seconds`.
     public static func storage(seconds: Double) -> [(operation: String, microseconds: Double)] {
         var schedule = PolicySchedule(policyID: "POL-BENCH")
         try! schedule.apply(issuance(.daily))
