@@ -51,10 +51,11 @@ struct EndToEndCommand: ParsableCommand {
         settings.firstDay = try CalendarDate(year: 2040 + 2 * Int(seed % 20), month: 1, day: 2)
         let run = EndToEndRun(
             configuration: environment.configuration, queues: Catalog.queues, workers: Catalog.workers.map(\.name), settings: settings
-        ) { day, database in
+        ) { day, _ in
             // Each day as the demo runs it: the fleet finishes the day's dues, the bank answers, the fleet finishes that.
             try fleet.waitUntilQuiet()
-            if BankingCalendar.federalReserve.isBankingDay(day) { _ = try bank.settle(date: day, database: database) }
+            // The bank's own login (it alone writes sandbox.*), as in chaos and the demo.
+            if BankingCalendar.federalReserve.isBankingDay(day) { _ = try bank.settle(date: day, database: try environment.sandboxDatabase()) }
             try fleet.waitUntilQuiet()
         }
         let outcome: EndToEndRun.Outcome
