@@ -94,6 +94,14 @@ import Testing
         #expect(!released.lines.contains { LedgerAccount.income.contains($0.account) })
     }
 
+    @Test(arguments: ["-264.48", "0.00"])
+    func aReceivedPaymentThatIsNotPositiveIsRefused(amount: String) throws {
+        // The fuzz run found a negative `payment.received` booked as cash leaving the trust account.
+        #expect(throws: LedgerError.self) { try PostingRules.received(try Money(parsing: amount), memo: "check") }
+        let entry = try PostingRules.received(try Money(parsing: "0.01"), memo: "check")
+        #expect(entry.lines.count == 2)
+    }
+
     @Test func anUnbalancedEntryIsRefused() {
         let entry = JournalEntryDraft(rule: "r", leg: "l", memo: "m", lines: [.debit("1010", Money(cents: 2)), .credit("2060", Money(cents: 1))])
         #expect(throws: LedgerError.self) { try PostingRules.balanced(entry) }

@@ -67,8 +67,11 @@ public enum PostingRules {
 
     /// `payment.received` (check, lockbox, agent sweep): cash is in the trust account and waits in
     /// unapplied cash until the scheduler applies it to installments (`applied`).
+    /// A zero or negative amount is refused (as the scheduler refuses it): booked, it would take
+    /// cash out of the trust account that was never in it.
     public static func received(_ amount: Money, memo: String) throws(LedgerError) -> JournalEntryDraft {
-        try balanced(JournalEntryDraft(rule: "payment_received", leg: "received", memo: memo, lines: [
+        guard amount > .zero else { throw LedgerError(.invalidField, "data.amount \(amount) of a received payment must be positive") }
+        return try balanced(JournalEntryDraft(rule: "payment_received", leg: "received", memo: memo, lines: [
             .debit(LedgerAccount.trustCash, amount), .credit(LedgerAccount.unappliedCash, amount),
         ]))
     }

@@ -48,21 +48,41 @@ public struct FuzzRun {
         let messages = try publish(&mutator, routingKeys: Array(Set(queues.flatMap(\.routingKeys))).sorted())
         progress("published \(messages.count) messages (seed \(settings.seed)); waiting until each is processed or dead-lettered")
         // A consumer's unacknowledged messages do not show in a queue's depth, so the run is settled
-        // only when the audit accounts for every message, not when the queues look empty.
+        // only when the audit accounts for every message, not when the queues look empty. Empty
+        // queues are only when auditing (it browses every dead letter) becomes worth its cost.
         let deadline = ContinuousClock.now + settings.settleTimeout
         var report: FuzzReport
-        repeat {
-            report = FuzzReport(seed: settings.seed, messages: messages.count)
-            try audit(messages, into: &report)
-            if report.failures.isEmpty { break }
+        var nextProgress = ContinuousClock.now + .seconds(30)
+        while true {
+            let queued = try queuedMessages()
+            let timedOut = ContinuousClock.now >= deadline
+            if ContinuousClock.now >= nextProgress {
+                progress("\(queued.map(\.depth).reduce(0, +)) messages still in work and delay queues")
+                nextProgress = ContinuousClock.now + .seconds(30)
+            }
+            if queued.isEmpty || timedOut {
+                report = FuzzReport(seed: settings.seed, messages: messages.count)
+                try audit(messages, into: &report)
+                if report.failures.isEmpty || timedOut {
+                    for (queue, depth) in queued { report.failures.append("\(queue) still held \(depth) messages at the timeout") }
+                    break
+                }
+            }
             Thread.sleep(forTimeInterval: 1)
-        } while ContinuousClock.now < deadline
+        }
         for (queue, before) in consumersBefore.sorted(by: { $0.key < $1.key }) {
             let after = try broker.inspectQueue(queue, channel: 1).consumers
             if after < before { report.failures.append("\(queue) had \(before) consumers before the run and \(after) after: a worker stopped") }
         }
         try scanForCardNumbers(Set(messages.compactMap(\.plantedCardNumber)), into: &report)
         return report
+    }
+
+    /// The work and delay queues that hold messages, by name (dead-letter queues are where messages end).
+    private func queuedMessages() throws -> [(queue: String, depth: Int)] {
+        try queues.flatMap { queue in Topology.queueNames(of: queue).filter { $0 != queue.deadLetterQueue } }
+            .map { ($0, try broker.inspectQueue($0, channel: 1).messages) }
+            .filter { $0.depth > 0 }
     }
 
     private func consumerCounts() throws -> [String: Int] {
@@ -105,15 +125,25 @@ public struct FuzzRun {
                 if letter.id.hasPrefix("fuzz-") { deadReasons[letter.id] = letter.reason }
                 return .keep
             }
+            var unsettled: [FuzzMessage] = []
             for message in reached {
                 if processed.contains(message.id) {
                     report.count(message.mutation, outcome: "processed")
                 } else if let reason = deadReasons[message.id], !reason.isEmpty, reason != "unknown" {
                     report.count(message.mutation, outcome: reason)
                 } else {
-                    report.failures.append("\(message.id) (\(message.mutation.rawValue), \(message.routingKey)) reached \(queue.name) but is neither processed nor dead-lettered with a reason")
+                    unsettled.append(message)
                 }
             }
+            guard !unsettled.isEmpty else { continue }
+            // One line per queue: which kinds of message and which event types, and a few ids to look up.
+            let kinds = Dictionary(grouping: unsettled, by: \.mutation.rawValue).mapValues(\.count)
+            let types = Dictionary(grouping: unsettled, by: \.routingKey).mapValues(\.count)
+            let breakdown = { (counts: [String: Int]) in counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") }
+            report.failures.append(
+                "\(unsettled.count) messages reached \(queue.name) but are neither processed nor dead-lettered with a reason"
+                    + " (\(breakdown(kinds)); \(breakdown(types)); e.g. \(unsettled.prefix(3).map(\.id).joined(separator: ", ")))"
+            )
         }
     }
 
