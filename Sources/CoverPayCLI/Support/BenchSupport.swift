@@ -179,6 +179,39 @@ enum PgbenchBaseline {
     }
 
     static func transactionsPerSecond(databaseURL: String, clients: Int, seconds: Int, workload: Workload = .singleInsert) throws -> Double {
+        let output = try run(workload, databaseURL: databaseURL, options: [
+            "-c", "\(clients)", "-j", "\(min(clients, ProcessInfo.processInfo.activeProcessorCount))", "-T", "\(seconds)",
+        ])
+        guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
+              let tps = Double(line.dropFirst("tps = ".count).prefix { $0 != " " })
+        else { throw CLIError("pgbench printed no tps line:\n\(output)") }
+        return tps
+    }
+
+    /// Each transaction's latency, from its scheduled start, with `clients` connections throttled to
+    /// `rate` transactions per second in all (`pgbench -R -l`), sorted.
+    static func latencies(databaseURL: String, clients: Int, rate: Double, seconds: Int, workload: Workload) throws -> [Duration] {
+        let logs = FileManager.default.temporaryDirectory.appendingPathComponent("coverpay-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: logs) }
+        _ = try run(workload, databaseURL: databaseURL, options: [
+            "-c", "\(clients)", "-j", "1", "-T", "\(seconds)", "-R", String(format: "%.0f", rate), "-l", "--log-prefix=\(logs.path)/tx",
+        ])
+        // Per-transaction log lines: client, transaction number, latency in µs, script, epoch s, epoch µs[, lag].
+        var latencies: [Duration] = []
+        for file in try FileManager.default.contentsOfDirectory(atPath: logs.path) {
+            let text = try String(contentsOfFile: "\(logs.path)/\(file)", encoding: .utf8)
+            for line in text.split(separator: "\n") {
+                let fields = line.split(separator: " ")
+                if fields.count >= 3, let micros = Int64(fields[2]) { latencies.append(.microseconds(micros)) }
+            }
+        }
+        guard !latencies.isEmpty else { throw CLIError("pgbench logged no transactions in \(seconds) s at \(rate)/s") }
+        return latencies.sorted()
+    }
+
+    /// Runs `workload` through pgbench against a scratch schema made for the run and dropped afterwards.
+    private static func run(_ workload: Workload, databaseURL: String, options: [String]) throws -> String {
         let database = try PostgresConnection(url: databaseURL)
         // A scratch schema per run, which the coverpay role may create (it owns the database).
         let schema = "coverpay_bench_\(UUID().uuidString.prefix(8).lowercased())"
@@ -188,14 +221,7 @@ enum PgbenchBaseline {
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("coverpay-bench-\(UUID().uuidString).sql")
         try Data(tables(workload.script).utf8).write(to: script)
         defer { try? FileManager.default.removeItem(at: script) }
-        let output = try runTool("pgbench", [
-            "-n", "-f", script.path, "-c", "\(clients)", "-j", "\(min(clients, ProcessInfo.processInfo.activeProcessorCount))",
-            "-T", "\(seconds)", databaseURL,
-        ])
-        guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
-              let tps = Double(line.dropFirst("tps = ".count).prefix { $0 != " " })
-        else { throw CLIError("pgbench printed no tps line:\n\(output)") }
-        return tps
+        return try runTool("pgbench", ["-n", "-f", script.path] + options + [databaseURL])
     }
 
     /// Runs a tool found on PATH and returns what it printed. Spawned with no signals blocked:

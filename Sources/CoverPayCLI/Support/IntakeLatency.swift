@@ -4,7 +4,8 @@ import Fleet
 import Foundation
 
 /// Latency of the intake at a steady rate (issue #13): each `policy.issued` published, at `rate`
-/// per second, until its `schedule.updated` arrives on a scratch queue bound to `coverpay.events`.
+/// per second, until its `schedule.updated` arrives on a scratch queue bound to `coverpay.events`;
+/// and, as its baseline, the same publishes straight into that queue (`Route.brokerHop`).
 /// The arrival is a few broker milliseconds after the scheduler's outbox relay published it, so the
 /// figure slightly overstates "issued published → schedule.updated published".
 enum IntakeLatency {
@@ -14,8 +15,20 @@ enum IntakeLatency {
         let achievedRate: Double
     }
 
+    /// Where each event goes between its publish and its arrival.
+    enum Route {
+        /// Through the running scheduler: `policy.issued` on `coverpay.events` until its
+        /// `schedule.updated` arrives.
+        case intake
+        /// The same bodies straight into the scratch quorum queue: one broker hop, the part of the
+        /// intake's latency that RabbitMQ alone costs (the intake makes two such hops).
+        case brokerHop
+    }
+
     /// `events`: (policy id, message id, body) of each `policy.issued`, published in order.
-    static func measure(amqpURL: String, events: [(policy: String, id: String, body: [UInt8])], rate: Double, timeout: Duration) throws -> Result {
+    static func measure(
+        amqpURL: String, events: [(policy: String, id: String, body: [UInt8])], rate: Double, timeout: Duration, route: Route = .intake
+    ) throws -> Result {
         let configuration = try AMQPConfiguration(url: amqpURL)
         let publisher = try AMQPConnection(configuration)
         defer { publisher.close() }
@@ -23,7 +36,10 @@ enum IntakeLatency {
         let queue = "coverpay.bench.latency.\(UUID().uuidString.prefix(8).lowercased())"
         _ = try publisher.declareQueue(queue, arguments: ["x-queue-type": .string("quorum")], channel: 1)
         defer { try? publisher.deleteQueue(queue, channel: 1) }
-        try publisher.bindQueue(queue, exchange: Topology.eventsExchange, routingKey: "coverpay.schedule.updated", channel: 1)
+        if route == .intake {
+            try publisher.bindQueue(queue, exchange: Topology.eventsExchange, routingKey: "coverpay.schedule.updated", channel: 1)
+        }
+        let (exchange, routingKey) = route == .intake ? (Topology.eventsExchange, "coverpay.policy.issued") : ("", queue)
         try publisher.enableConfirms(channel: 1)
 
         let arrivals = Arrivals(expected: Set(events.map(\.policy)))
@@ -40,7 +56,7 @@ enum IntakeLatency {
             published[event.policy] = .now
             try publisher.publish(
                 AMQPMessage(body: event.body, messageID: event.id, type: "coverpay.policy.issued", contentType: CloudEvent.contentType),
-                exchange: Topology.eventsExchange, routingKey: "coverpay.policy.issued", channel: 1
+                exchange: exchange, routingKey: routingKey, channel: 1
             )
             if (index + 1) % 200 == 0 { _ = try publisher.waitForConfirms(channel: 1) }
         }
@@ -51,9 +67,17 @@ enum IntakeLatency {
         if let failure { throw failure }
         let latencies = events.compactMap { event in received[event.policy].map { $0 - published[event.policy]! } }.sorted()
         guard latencies.count == events.count else {
-            throw CLIError("only \(latencies.count) of \(events.count) schedule.updated events arrived within \(timeout)")
+            throw CLIError("only \(latencies.count) of \(events.count) events arrived within \(timeout)")
         }
         return Result(p50: percentile(latencies, 0.50), p99: percentile(latencies, 0.99), achievedRate: achievedRate)
+    }
+
+    /// The intake's latency beside what RabbitMQ and PostgreSQL alone cost at the same rate.
+    struct Figures {
+        let intake: Result
+        let brokerHop: Result
+        /// pgbench's transactions of the intake write set, sorted.
+        let writeSet: [Duration]
     }
 
     static func percentile(_ sorted: [Duration], _ fraction: Double) -> Duration {

@@ -12,7 +12,6 @@ struct OutboxRelay: BlockingLoop {
     let producer: String
     let configuration: FleetConfiguration
     let readiness: Readiness
-    let doorbell: OutboxDoorbell
     let logger: Logger
     /// How often the `coverpay_outbox_backlog` gauge is refreshed (one count query).
     static let backlogSampleInterval: Duration = .seconds(5)
@@ -52,9 +51,7 @@ struct OutboxRelay: BlockingLoop {
             let count = try relayBatch(database, broker, metrics: metrics)
             if count == 0 {
                 if stop.isSet { return }
-                // Answers the broker's heartbeats, then sleeps until a commit here rings or 50 ms pass.
-                try broker.pollIdle(timeout: .zero)
-                _ = doorbell.wait(timeout: .milliseconds(50))
+                try broker.pollIdle(timeout: .milliseconds(50))
             }
         }
     }
