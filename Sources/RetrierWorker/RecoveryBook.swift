@@ -65,6 +65,20 @@ struct RecoveryBook {
         ).first.map(Self.installment)
     }
 
+    /// Those of the entries that an `installment.due` announced, locked in entry order, in one
+    /// statement: a `schedule.updated` names every entry of a schedule, and at issuance the
+    /// retrier knows none of them (one query per entry was a tenth of the intake's CPU, issue #13).
+    func lockInstallments(_ policyID: String, entryNumbers: [Int]) throws -> [Installment] {
+        guard !entryNumbers.isEmpty else { return [] }
+        return try database.query(
+            """
+            SELECT \(Self.installmentColumns) FROM retrier.installments
+            WHERE policy_id = $1 AND entry_number = ANY($2::int[]) ORDER BY entry_number FOR UPDATE
+            """,
+            [policyID, "{\(entryNumbers.map(String.init).joined(separator: ","))}"]
+        ).map(Self.installment)
+    }
+
     /// Every installment of a policy in arrears, oldest first, locked.
     func arrearsInstallments(_ policyID: String) throws -> [Installment] {
         try database.query(

@@ -11,10 +11,12 @@ struct ScheduleChanges {
 
     func apply(policyID: String, data: JSONValue) throws {
         var cleared = false
-        for entry in data["entries"]?.arrayValue ?? [] {
-            guard let entryNumber = entry["entry_number"]?.intValue,
-                  let installment = try book.lockInstallment(policyID, entryNumber),
-                  !installment.status.isClosed else { continue }
+        let entries = Dictionary((data["entries"]?.arrayValue ?? []).compactMap { entry in
+            entry["entry_number"]?.intValue.map { ($0, entry) }
+        }, uniquingKeysWith: { first, _ in first })
+        for installment in try book.lockInstallments(policyID, entryNumbers: entries.keys.sorted()) where !installment.status.isClosed {
+            let entryNumber = installment.entryNumber
+            guard let entry = entries[entryNumber] else { continue }
             if entry["is_paid"]?.boolValue == true || entry["status"]?.stringValue == "Invalid" {
                 let status: InstallmentStatus = entry["is_paid"]?.boolValue == true ? .paid : .invalid
                 try book.update(installment, status: status)
