@@ -35,7 +35,8 @@ struct FuzzCommand: ParsableCommand {
         )
         let report: FuzzReport
         do {
-            report = try run.run { if !json { print($0) } }
+            // Flushed: a long run's progress must show when the output goes to a file.
+            report = try run.run { if !json { print($0); fflush(nil) } }
         } catch let error as ToolError {
             throw CLIError(error.description)
         }
