@@ -71,6 +71,21 @@ struct EventValidatorTests {
         #expect(reason(Self.body(data: "{\"policy_id\":\"P2\",\"amount\":\"1.00\"}")) == .policyMismatch)
     }
 
+    @Test("a NUL character, which PostgreSQL cannot store, is refused at once with its path; the text \\u0000 is not")
+    func nulCharacter() throws {
+        // The fuzz run saw these fail at the database five times over before reaching the DLQ.
+        guard case .failure(let rejection) = Self.validator.validate(Self.body(data: "{\"policy_id\":\"P1\",\"amount\":\"1.00\",\"payment_method\":{\"note\":\"a\\u0000b\"}}")) else {
+            Issue.record("expected a rejection")
+            return
+        }
+        #expect(rejection.reason == .schemaViolation)
+        #expect(rejection.detail.contains("$.data.payment_method.note"))
+        #expect(reason(Self.body(data: "{\"policy_id\":\"P1\",\"amount\":\"1.00\",\"payment_method\":{\"a\\u0000\":1}}")) == .schemaViolation)
+        // An escaped backslash followed by "u0000" is six ordinary characters.
+        let literal = try Self.validator.validate(Self.body(data: "{\"policy_id\":\"P1\",\"amount\":\"1.00\",\"payment_method\":{\"note\":\"C:\\\\u0000\"}}")).get()
+        #expect(literal.data["payment_method"]?["note"]?.stringValue == "C:\\u0000")
+    }
+
     @Test("a schema violation names the path and the rule")
     func schemaDetail() throws {
         guard case .failure(let rejection) = Self.validator.validate(Self.body(data: "{\"policy_id\":\"P1\",\"amount\":\"12.505\"}")) else {

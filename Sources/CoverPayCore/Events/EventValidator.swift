@@ -51,6 +51,10 @@ public struct EventValidator: Sendable {
                 body: Array(PANScanner.masked(text).utf8)
             ))
         }
+        if let path = Self.firstPath(in: json, at: "$", keysToo: true, where: { $0.unicodeScalars.contains("\0") }) {
+            // PostgreSQL's text and jsonb cannot hold it: the event would fail at the database on every retry.
+            return .failure(Rejection(reason: .schemaViolation, detail: "\(path) holds a NUL character (U+0000), which no field may contain", body: body))
+        }
         let event: CloudEvent
         do {
             event = try CloudEvent(json: json)
@@ -78,23 +82,33 @@ public struct EventValidator: Sendable {
     /// NACHA trace number (`NACHATraceNumber`) in `trace_number` or as the `reference` of an object
     /// whose `rail` is `ach`; anything else in those fields is scanned like every other string.
     static func cardNumberPath(in value: JSONValue, at path: String) -> String? {
+        firstPath(in: value, at: path, where: PANScanner.containsPAN) { members, key, member in
+            let isBankAccount = members["type"]?.stringValue == "ach"
+            let isACH = members["rail"]?.stringValue == "ach"
+            let isTrace = (key == "trace_number" || (isACH && key == "reference")) && member.stringValue.map(NACHATraceNumber.isWellFormed) == true
+            return (isBankAccount && key == "account_number") || isTrace
+        }
+    }
+
+    /// The path of the first string or number text (or member name, with `keysToo`) for which
+    /// `matches` holds, visiting members in key order and skipping those `exempt` names (given the
+    /// members of their object).
+    static func firstPath(
+        in value: JSONValue, at path: String, keysToo: Bool = false, where matches: (String) -> Bool,
+        exempt: ([String: JSONValue], String, JSONValue) -> Bool = { _, _, _ in false }
+    ) -> String? {
         switch value {
         case .string(let text), .number(let text):
-            return PANScanner.containsPAN(text) ? path : nil
+            return matches(text) ? path : nil
         case .array(let elements):
             for (index, element) in elements.enumerated() {
-                if let found = cardNumberPath(in: element, at: "\(path)[\(index)]") { return found }
+                if let found = firstPath(in: element, at: "\(path)[\(index)]", keysToo: keysToo, where: matches, exempt: exempt) { return found }
             }
             return nil
         case .object(let members):
-            let isBankAccount = members["type"]?.stringValue == "ach"
-            let isACH = members["rail"]?.stringValue == "ach"
-            func isTrace(_ key: String, _ member: JSONValue) -> Bool {
-                (key == "trace_number" || (isACH && key == "reference")) && member.stringValue.map(NACHATraceNumber.isWellFormed) == true
-            }
-            for (key, member) in members.sorted(by: { $0.key < $1.key })
-            where !(isBankAccount && key == "account_number") && !isTrace(key, member) {
-                if let found = cardNumberPath(in: member, at: "\(path).\(key)") { return found }
+            for (key, member) in members.sorted(by: { $0.key < $1.key }) where !exempt(members, key, member) {
+                if keysToo, matches(key) { return "\(path).\(key)" }
+                if let found = firstPath(in: member, at: "\(path).\(key)", keysToo: keysToo, where: matches, exempt: exempt) { return found }
             }
             return nil
         case .null, .bool:
