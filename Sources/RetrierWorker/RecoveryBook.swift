@@ -56,13 +56,7 @@ struct RecoveryBook {
 
     /// The installment, locked for this transaction; nil when no `installment.due` announced it.
     func lockInstallment(_ policyID: String, _ entryNumber: Int) throws -> Installment? {
-        try database.query(
-            """
-            SELECT \(Self.installmentColumns) FROM retrier.installments
-            WHERE policy_id = $1 AND entry_number = $2 FOR UPDATE
-            """,
-            [policyID, entryNumber]
-        ).first.map(Self.installment)
+        try lockInstallments(policyID, entryNumbers: [entryNumber]).first
     }
 
     /// Those of the entries that an `installment.due` announced, locked in entry order, in one

@@ -53,10 +53,7 @@ struct Delivery {
         try await retrier.waitUntilReady()
         let policy = Events.uniqueID("rt-order")
         try LiveServices.publish(CollectorFixture.due(policy: policy))
-        try LiveServices.publish(Events.envelope("coverpay.payment.succeeded", policy: policy, data: [
-            "entry_number": .number("1"), "payment_id": .string("pay-ok-\(policy)"), "attempt": .number("1"), "amount": .string("100.00"),
-            "currency": .string("USD"), "rail": .string("card"),
-        ]))
+        try LiveServices.publish(RetrierFixture.succeeded(policy: policy, paymentID: "pay-ok-\(policy)"))
         try await LiveServices.eventually("paid") { try RetrierFixture.installmentStatus(policy) == "paid" }
         try LiveServices.publish(RetrierFixture.failed(policy: policy, paymentID: "pay-late-\(policy)"))
         try await LiveServices.eventually("failure recorded") {
@@ -74,10 +71,7 @@ struct Delivery {
         let retrier = try WorkerProcess("retrier")
         try await retrier.waitUntilReady()
         let policy = Events.uniqueID("rt-early")
-        try LiveServices.publish(Events.envelope("coverpay.payment.succeeded", policy: policy, data: [
-            "entry_number": .number("1"), "payment_id": .string("pay-\(policy)"), "attempt": .number("1"), "amount": .string("100.00"),
-            "currency": .string("USD"), "rail": .string("card"),
-        ]))
+        try LiveServices.publish(RetrierFixture.succeeded(policy: policy, paymentID: "pay-\(policy)"))
         try await Task.sleep(for: .seconds(1))
         try LiveServices.publish(CollectorFixture.due(policy: policy))
         try await LiveServices.eventually("paid", timeout: .seconds(90)) { try RetrierFixture.installmentStatus(policy) == "paid" }
@@ -92,10 +86,7 @@ struct Delivery {
         try await retrier.waitUntilReady()
         let policy = Events.uniqueID("rt-late")
         try LiveServices.publish(CollectorFixture.due(policy: policy))
-        try LiveServices.publish(Events.envelope("coverpay.payment.succeeded", policy: policy, data: [
-            "entry_number": .number("1"), "payment_id": .string("pay-\(policy)"), "attempt": .number("1"), "amount": .string("100.00"),
-            "currency": .string("USD"), "rail": .string("ach"),
-        ]))
+        try LiveServices.publish(RetrierFixture.succeeded(policy: policy, paymentID: "pay-\(policy)", rail: "ach"))
         try await LiveServices.eventually("paid") { try RetrierFixture.installmentStatus(policy) == "paid" }
         try RetrierFixture.setClock("2099-02-05")
         try LiveServices.publish(RetrierFixture.returned(policy: policy, paymentID: "pay-\(policy)", attempt: 1, code: "R01", returnedOn: "2099-02-05"))

@@ -19,10 +19,7 @@ struct RecoveryCLI {
         try LiveServices.publish(CollectorFixture.due(policy: policy, entry: 1))
         try LiveServices.publish(CollectorFixture.due(policy: policy, entry: 2, scheduleDate: "2099-03-02"))
         try LiveServices.publish(RetrierFixture.returned(policy: policy, paymentID: "pay1-\(policy)", attempt: 1, code: "R02", returnedOn: "2099-02-04"))
-        try LiveServices.publish(Events.envelope("coverpay.payment.succeeded", policy: policy, data: [
-            "entry_number": .number("2"), "payment_id": .string("pay2-\(policy)"), "attempt": .number("1"), "amount": .string("100.00"),
-            "currency": .string("USD"), "rail": .string("card"),
-        ]))
+        try LiveServices.publish(RetrierFixture.succeeded(policy: policy, paymentID: "pay2-\(policy)", entry: 2))
         try await LiveServices.eventually("past due") { try RetrierFixture.stage(policy) == "past_due" }
         try await LiveServices.eventually("entry 2 paid") { try RetrierFixture.installmentStatus(policy, entry: 2) == "paid" }
 

@@ -79,6 +79,13 @@ enum RetrierFixture {
         ])
     }
 
+    static func succeeded(policy: String, paymentID: String, entry: Int = 1, rail: String = "card") -> JSONValue {
+        Events.envelope("coverpay.payment.succeeded", policy: policy, data: [
+            "entry_number": .number("\(entry)"), "payment_id": .string(paymentID), "attempt": .number("1"), "amount": .string("100.00"),
+            "currency": .string("USD"), "rail": .string(rail),
+        ])
+    }
+
     static func methodUpdated(policy: String, method: JSONValue) -> JSONValue {
         Events.envelope("coverpay.payment_method.updated", policy: policy, data: ["payment_method": method])
     }

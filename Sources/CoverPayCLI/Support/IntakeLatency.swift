@@ -76,8 +76,22 @@ enum IntakeLatency {
     struct Figures {
         let intake: Result
         let brokerHop: Result
-        /// pgbench's transactions of the intake write set, sorted.
-        let writeSet: [Duration]
+        /// pgbench's transactions of the intake write set.
+        let writeSetP50: Duration
+        let writeSetP99: Duration
+
+        /// `writeSet`: pgbench's transaction latencies, sorted.
+        init(intake: Result, brokerHop: Result, writeSet: [Duration]) {
+            self.intake = intake
+            self.brokerHop = brokerHop
+            writeSetP50 = IntakeLatency.percentile(writeSet, 0.50)
+            writeSetP99 = IntakeLatency.percentile(writeSet, 0.99)
+        }
+
+        /// What the intake cannot avoid: two broker hops and one write-set transaction, percentiles
+        /// summed (which overstates the percentile of the sum, so the bound is generous).
+        var boundP50: Duration { brokerHop.p50 * 2 + writeSetP50 }
+        var boundP99: Duration { brokerHop.p99 * 2 + writeSetP99 }
     }
 
     static func percentile(_ sorted: [Duration], _ fraction: Double) -> Duration {

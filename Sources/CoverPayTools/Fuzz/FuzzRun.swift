@@ -49,7 +49,7 @@ public struct FuzzRun {
         progress("published \(messages.count) messages (seed \(settings.seed)); waiting until each is processed or dead-lettered")
         // A consumer's unacknowledged messages do not show in a queue's depth, so the run is settled
         // only when the audit accounts for every message, not when the queues look empty. Empty
-        // queues are only when auditing (it browses every dead letter) becomes worth its cost.
+        // queues only say when an audit (which browses every dead letter) is worth its cost.
         let deadline = ContinuousClock.now + settings.settleTimeout
         var report: FuzzReport
         var nextProgress = ContinuousClock.now + .seconds(30)
