@@ -92,7 +92,7 @@ struct ScheduleEventHandler: EventHandler {
     /// Applies parked successors that are now in order. One that the engine refuses is dead-lettered
     /// (through the outbox) and the chain stops there until an operator fixes and replays it.
     private func drainParked(after policy: inout StoredPolicy, _ context: HandlerContext) throws {
-        guard policy.hasParkedEvents else { return }
+        guard policy.mayHaveParkedEvents else { return }
         while let row = try context.database.query(
             "DELETE FROM scheduler.parked_events WHERE policy_id = $1 AND sequence = $2 RETURNING event_id, body",
             [policy.schedule.policyID, policy.lastSequence + 1]

@@ -7,9 +7,12 @@ public struct StoredPolicy {
     public var schedule: PolicySchedule
     public var lastSequence: Int
     public var rail: InstallmentRail
-    /// Whether events of this policy wait in `scheduler.parked_events` (read under the row lock,
-    /// which parking also takes, so it stays true or false for the whole transaction).
-    var hasParkedEvents = false
+    /// Whether events of this policy may wait in `scheduler.parked_events`: false only for a
+    /// placeholder this transaction created. For an existing policy only a statement begun after
+    /// the row lock was granted can tell, because parking holds that lock: an `EXISTS` in the
+    /// locking `SELECT` itself reads the snapshot taken before the wait and misses an event parked
+    /// by the transaction it waited for (that left chains parked until the sweep dead-lettered them).
+    var mayHaveParkedEvents = true
 }
 
 public enum ScheduleStore {
@@ -22,18 +25,8 @@ public enum ScheduleStore {
             "INSERT INTO scheduler.policies (policy_id, schedule) VALUES ($1, $2) ON CONFLICT (policy_id) DO NOTHING RETURNING 1 AS created",
             [policyID, empty.storageText]
         )
-        if !created.isEmpty { return StoredPolicy(schedule: empty, lastSequence: 0, rail: .card) }
-        let row = try database.query(
-            """
-            SELECT last_sequence, rail, schedule,
-                   EXISTS (SELECT 1 FROM scheduler.parked_events p WHERE p.policy_id = $1) AS has_parked
-            FROM scheduler.policies WHERE policy_id = $1 FOR UPDATE
-            """,
-            [policyID]
-        )[0]
-        var policy = try decode(row)
-        policy.hasParkedEvents = try row.decode("has_parked")
-        return policy
+        if !created.isEmpty { return StoredPolicy(schedule: empty, lastSequence: 0, rail: .card, mayHaveParkedEvents: false) }
+        return try decode(database.query("SELECT last_sequence, rail, schedule FROM scheduler.policies WHERE policy_id = $1 FOR UPDATE", [policyID])[0])
     }
 
     /// Locks and returns an existing policy, or nil when none was ever issued or parked.

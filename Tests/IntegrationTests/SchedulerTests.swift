@@ -65,6 +65,34 @@ extension FleetTests {
         try await scheduler.terminate()
     }
 
+    /// A second consumer parking a successor while this one waits for the policy's row lock (what
+    /// `orderIndependence` hits now and then with two consumers) is played here by a test connection.
+    @Test("an event parked while its predecessor waited for the policy's row lock is applied right after the predecessor")
+    func parkedDuringLockWait() async throws {
+        let scheduler = try WorkerProcess("scheduler")
+        try await scheduler.waitUntilReady()
+        let policy = Events.uniqueID("lockwait")
+        let events = Self.lifecycle(of: policy)
+        try LiveServices.publish(events[0])
+        try await LiveServices.eventually("the issuance applied") { try Self.lastSequence(policy) == 1 }
+
+        let rival = try LiveServices.database()
+        let rivalPID = try rival.query("SELECT pg_backend_pid() AS pid")[0].decode("pid", as: Int.self)
+        try rival.query("BEGIN")
+        try rival.query("SELECT 1 FROM scheduler.policies WHERE policy_id = $1 FOR UPDATE", [policy])
+        try LiveServices.publish(events[1])
+        try await LiveServices.eventually("the endorsement waits for the row lock") {
+            try LiveServices.count("SELECT count(*) AS n FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))", [rivalPID]) == 1
+        }
+        try rival.query(
+            "INSERT INTO scheduler.parked_events (policy_id, sequence, event_id, body) VALUES ($1, 3, $2, $3)",
+            [policy, events[2]["id"]!.stringValue!, events[2].serialized()]
+        )
+        try rival.query("COMMIT")
+        try await LiveServices.eventually("the parked cancellation applied after the endorsement") { try Self.lastSequence(policy) == 3 }
+        try await scheduler.terminate()
+    }
+
     @Test("two scheduler replicas publish each installment.due exactly once as the clock advances")
     func dueInstallmentsExactlyOnce() async throws {
         #expect(try LiveServices.coverpay(["clock", "set", "2030-12-01"]).status == 0)
