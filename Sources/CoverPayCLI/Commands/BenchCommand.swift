@@ -162,6 +162,12 @@ struct BenchCommand: ParsableCommand {
                     format: "latency bound: two broker hops + one write-set transaction = %.1f ms at p50, %.1f ms at p99 (summed, an upper estimate of the bound); intake p99 ÷ that = %.1f",
                     ms(latency.boundP50), ms(latency.boundP99), latency.intake.p99 / latency.boundP99
                 ))
+                if let busy = latency.intake.busyCores {
+                    report.notes.append(String(
+                        format: "cores busy machine-wide during the latency run: %.2f of %d (near all of them, the latency is bound by the CPU, not by the path)",
+                        busy, ProcessInfo.processInfo.activeProcessorCount
+                    ))
+                }
             }
             report.ratio = ("intake ÷ pgbench write set", intake / writeSetTPS)
             report.notes.append(String(format: "intake ÷ pgbench single INSERT = %.2f", intake / tps))

@@ -13,6 +13,8 @@ enum IntakeLatency {
         let p50: Duration
         let p99: Duration
         let achievedRate: Double
+        /// Cores busy machine-wide over the middle 80 % of the publishing, nil without `/proc/stat`.
+        let busyCores: Double?
     }
 
     /// Where each event goes between its publish and its arrival.
@@ -49,8 +51,11 @@ enum IntakeLatency {
             arrivals.collect(configuration: configuration, queue: queue, timeout: timeout)
         }
         var published: [String: ContinuousClock.Instant] = [:]
+        var cpu: (first: MachineCPU?, last: MachineCPU?)
         let started = ContinuousClock.now
         for (index, event) in events.enumerated() {
+            if index == events.count / 10 { cpu.first = MachineCPU.sample() }
+            if index == events.count * 9 / 10 { cpu.last = MachineCPU.sample() }
             let due = started + .seconds(Double(index) / rate)
             if ContinuousClock.now < due { Thread.sleep(forTimeInterval: (due - ContinuousClock.now) / .seconds(1)) }
             published[event.policy] = .now
@@ -69,7 +74,8 @@ enum IntakeLatency {
         guard latencies.count == events.count else {
             throw CLIError("only \(latencies.count) of \(events.count) events arrived within \(timeout)")
         }
-        return Result(p50: percentile(latencies, 0.50), p99: percentile(latencies, 0.99), achievedRate: achievedRate)
+        let busyCores = cpu.first.flatMap { first in cpu.last.map { $0.busyCores(since: first) } }
+        return Result(p50: percentile(latencies, 0.50), p99: percentile(latencies, 0.99), achievedRate: achievedRate, busyCores: busyCores)
     }
 
     /// The intake's latency beside what RabbitMQ and PostgreSQL alone cost at the same rate.

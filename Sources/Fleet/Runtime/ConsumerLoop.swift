@@ -15,6 +15,7 @@ struct ConsumerLoop: BlockingLoop {
     let configuration: FleetConfiguration
     let worker: String
     let readiness: Readiness
+    let doorbell: OutboxDoorbell
     let logger: Logger
 
     private var queue: QueueDefinition { handler.queue }
@@ -89,6 +90,7 @@ struct ConsumerLoop: BlockingLoop {
             // One global lock order across consumers: see `inPolicyLockOrder`.
             valid = valid.inPolicyLockOrder(\.event)
             guard !valid.isEmpty, let outcomes = try handle(valid, stop: stop) else { return }
+            if outcomes.contains(.processed) { loop.doorbell.ring() }
             for ((delivery, event), outcome) in zip(valid, outcomes) {
                 switch outcome {
                 case .processed, .duplicate:

@@ -15,6 +15,7 @@ struct ScheduledJobLoop: BlockingLoop {
     let configuration: FleetConfiguration
     let worker: String
     let readiness: Readiness
+    let doorbell: OutboxDoorbell
     let logger: Logger
 
     var name: String { "job:\(job.name)" }
@@ -30,6 +31,8 @@ struct ScheduledJobLoop: BlockingLoop {
                 while !stop.isSet {
                     if try job.runOnce(database: database, worker: worker, logger: logger) == 0 {
                         stop.sleep(configuration.scanInterval)
+                    } else {
+                        doorbell.ring()
                     }
                 }
             } catch {

@@ -32,13 +32,16 @@ public enum WorkerRuntime {
         }
 
         let readiness = Readiness()
+        let doorbell = OutboxDoorbell()
         var services: [any Service] = [
             HealthServer(port: UInt16(configuration.httpPort), readiness: readiness, registry: registry),
-            BlockingLoopService(loop: OutboxRelay(producer: definition.name, configuration: configuration, readiness: readiness, logger: logger)),
+            BlockingLoopService(loop: OutboxRelay(
+                producer: definition.name, configuration: configuration, readiness: readiness, doorbell: doorbell, logger: logger
+            )),
         ]
         for job in definition.jobs {
             services.append(BlockingLoopService(loop: ScheduledJobLoop(
-                job: job, configuration: configuration, worker: definition.name, readiness: readiness, logger: logger
+                job: job, configuration: configuration, worker: definition.name, readiness: readiness, doorbell: doorbell, logger: logger
             )))
         }
         for handler in definition.handlers {
@@ -46,7 +49,7 @@ public enum WorkerRuntime {
                 services.append(BlockingLoopService(loop: ConsumerLoop(
                     name: "consumer:\(handler.queue.name)#\(index)", handler: handler,
                     validator: validators[handler.queue.name]!, configuration: configuration,
-                    worker: definition.name, readiness: readiness, logger: logger
+                    worker: definition.name, readiness: readiness, doorbell: doorbell, logger: logger
                 )))
             }
         }
