@@ -90,7 +90,7 @@ struct ConsumerLoop: BlockingLoop {
             // One global lock order across consumers: see `inPolicyLockOrder`.
             valid = valid.inPolicyLockOrder(\.event)
             guard !valid.isEmpty, let outcomes = try handle(valid, stop: stop) else { return }
-            if outcomes.contains(.processed) { loop.doorbell.ring() }
+            if Outbox.takeWrittenMark() { loop.doorbell.ring() }
             for ((delivery, event), outcome) in zip(valid, outcomes) {
                 switch outcome {
                 case .processed, .duplicate:

@@ -14,8 +14,8 @@ struct OutboxRelay: BlockingLoop {
     let readiness: Readiness
     let doorbell: OutboxDoorbell
     let logger: Logger
-    /// How long the relay waits for a ring when it found no rows: the delay of rows that another
-    /// replica's transactions (or a job of this one that did not ring) committed.
+    /// How long the relay waits for a ring when it found no rows: the delay of rows committed
+    /// without ringing this process's bell (by another replica, or by the operator's CLI).
     static let idlePoll: Duration = .milliseconds(50)
     /// How often the `coverpay_outbox_backlog` gauge is refreshed (one count query).
     static let backlogSampleInterval: Duration = .seconds(5)

@@ -29,11 +29,9 @@ struct ScheduledJobLoop: BlockingLoop {
                 readiness.set(name, ready: true)
                 backoff.reset()
                 while !stop.isSet {
-                    if try job.runOnce(database: database, worker: worker, logger: logger) == 0 {
-                        stop.sleep(configuration.scanInterval)
-                    } else {
-                        doorbell.ring()
-                    }
+                    let handled = try job.runOnce(database: database, worker: worker, logger: logger)
+                    if Outbox.takeWrittenMark() { doorbell.ring() }
+                    if handled == 0 { stop.sleep(configuration.scanInterval) }
                 }
             } catch {
                 readiness.set(name, ready: false)

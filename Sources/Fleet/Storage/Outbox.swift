@@ -23,6 +23,7 @@ public enum Outbox {
             [producer, event.id, Topology.eventsExchange, event.type, body,
              JSONValue.object([Headers.traceID: .string(traceID)]).serialized(), event.policyID]
         )
+        markWritten()
         return event
     }
 
@@ -39,6 +40,21 @@ public enum Outbox {
             [producer, messageID, Topology.deadLetterExchange, queue.deadLetterQueue, type, body,
              JSONValue.object(headers.mapValues { .string($0) }).serialized()]
         )
+        markWritten()
+    }
+
+    private static let writtenMark = "coverpay.outbox.written"
+
+    private static func markWritten() { Thread.current.threadDictionary[writtenMark] = true }
+
+    /// Whether this thread wrote outbox rows since the last call, and clears the mark. A consumer or
+    /// job runs its whole transaction on its own thread, so after the commit this says whether there
+    /// is anything to wake the relay for (most batches of most workers emit nothing). A mark left by
+    /// a transaction that then failed costs one needless wake.
+    static func takeWrittenMark() -> Bool {
+        let dictionary = Thread.current.threadDictionary
+        defer { dictionary.removeObject(forKey: writtenMark) }
+        return dictionary[writtenMark] != nil
     }
 
     /// A new CloudEvent from this worker.
