@@ -222,20 +222,23 @@ struct AccountingLedgerTests {
         try await LiveServices.eventually("installments known", timeout: .seconds(60)) {
             try LiveServices.count("SELECT count(*)::int AS n FROM accounting.installments WHERE policy_id = $1", [policy]) == 2
         }
-        func fee(_ type: String, _ feeID: String, entry: Int = 1) -> JSONValue {
-            Events.envelope(type, policy: policy, data: [
-                "fee_id": .string(feeID), "kind": .string("return_fee"), "amount": .string("25.00"), "entry_number": .number("\(entry)"),
-                "code": .string("R01"), "reason": .string("goodwill"),
-            ])
-        }
+        func fee(_ type: String, _ feeID: String, entry: Int = 1) -> JSONValue { Self.feeEvent(type, policy: policy, feeID: feeID, entry: entry) }
         let kept = Events.uniqueID("fee"), waived = Events.uniqueID("fee"), writtenOff = Events.uniqueID("fee")
+        // Each release is published once its assessment is stored: two consumers may take events
+        // published back to back in either order, and a release that overtakes its assessment
+        // posts nothing (tested on its own), which would leave fewer entries than counted here.
+        func assessed(_ fees: [String]) async throws {
+            try await LiveServices.eventually("fees \(fees) assessed") {
+                try LiveServices.count("SELECT count(*)::int AS n FROM accounting.return_fees WHERE fee_id = ANY($1) AND status = 'assessed'",
+                                       ["{\(fees.joined(separator: ","))}"]) == fees.count
+            }
+        }
         try LiveServices.publish(fee("coverpay.fee.assessed", kept))
         try LiveServices.publish(fee("coverpay.fee.assessed", waived))
-        try LiveServices.publish(fee("coverpay.fee.waived", waived))
         try LiveServices.publish(fee("coverpay.fee.assessed", writtenOff, entry: 2))
-        try LiveServices.publish(Events.envelope("coverpay.installment.written_off", policy: policy, data: [
-            "entry_number": .number("2"), "amount": .string("107.00"), "operator": .string("ops"), "reason": .string("uncollectable"),
-        ]))
+        try await assessed([kept, waived, writtenOff])
+        try LiveServices.publish(fee("coverpay.fee.waived", waived))
+        try LiveServices.publish(Self.writtenOff(policy, entry: 2))
         try await LiveServices.eventually("fees posted", timeout: .seconds(60)) {
             try LiveServices.count("SELECT count(*)::int AS n FROM ledger.journal_entries WHERE policy_id = $1", [policy]) == 5
         }
@@ -247,6 +250,51 @@ struct AccountingLedgerTests {
         let net = try Self.policyNet(policy)
         #expect(net["4030"] == -2_500 && net["4020"] == -500 && net["2080"] == 0 && net["1040"] == 0, "\(net)")
         #expect(try LiveServices.count("SELECT count(*)::int AS n FROM accounting.return_fees WHERE fee_id = $1 AND status = 'collected'", [kept]) == 1)
+    }
+
+    static func feeEvent(_ type: String, policy: String, feeID: String, entry: Int = 1) -> JSONValue {
+        Events.envelope(type, policy: policy, data: [
+            "fee_id": .string(feeID), "kind": .string("return_fee"), "amount": .string("25.00"), "entry_number": .number("\(entry)"),
+            "code": .string("R01"), "reason": .string("goodwill"),
+        ])
+    }
+
+    static func writtenOff(_ policy: String, entry: Int) -> JSONValue {
+        Events.envelope("coverpay.installment.written_off", policy: policy, data: [
+            "entry_number": .number("\(entry)"), "amount": .string("107.00"), "operator": .string("ops"), "reason": .string("uncollectable"),
+        ])
+    }
+
+    @Test("a waiver or a write-off that overtakes its fee's assessment releases the fee, and the late assessment posts nothing")
+    func releaseOvertakesAssessment() async throws {
+        let worker = try WorkerProcess("accounting-sync")
+        try await worker.waitUntilReady()
+        let policy = Events.uniqueID("fee"), waived = Events.uniqueID("fee"), writtenOff = Events.uniqueID("fee")
+        try Self.policyWithDueInstallment(policy, entries: 2)
+        try await LiveServices.eventually("installments known", timeout: .seconds(60)) {
+            try LiveServices.count("SELECT count(*)::int AS n FROM accounting.installments WHERE policy_id = $1", [policy]) == 2
+        }
+        try LiveServices.publish(Self.feeEvent("coverpay.fee.waived", policy: policy, feeID: waived))
+        try LiveServices.publish(Self.writtenOff(policy, entry: 2))
+        try await LiveServices.eventually("the waiver and the write-off applied") {
+            try LiveServices.count("SELECT count(*)::int AS n FROM accounting.return_fees WHERE fee_id = $1 AND status = 'waived'", [waived]) == 1
+                && LiveServices.count("SELECT count(*)::int AS n FROM accounting.installments WHERE policy_id = $1 AND written_off", [policy]) == 1
+        }
+        let late = [
+            Self.feeEvent("coverpay.fee.assessed", policy: policy, feeID: waived),
+            Self.feeEvent("coverpay.fee.assessed", policy: policy, feeID: writtenOff, entry: 2),
+        ]
+        for event in late { try LiveServices.publish(event) }
+        try await LiveServices.eventually("both late assessments handled") {
+            try LiveServices.count(
+                "SELECT count(*)::int AS n FROM coverpay.inbox WHERE consumer = $1 AND message_id = ANY($2)",
+                [AccountingSyncWorker.queue.name, "{\(late.map { $0["id"]!.stringValue! }.joined(separator: ","))}"]
+            ) == 2
+        }
+        #expect(try LiveServices.count("SELECT count(*)::int AS n FROM accounting.return_fees WHERE fee_id = $1 AND status = 'written_off'", [writtenOff]) == 1)
+        #expect(try LiveServices.count("SELECT count(*)::int AS n FROM accounting.return_fees WHERE fee_id = $1 AND status = 'waived'", [waived]) == 1)
+        #expect(try LiveServices.count("SELECT count(*)::int AS n FROM ledger.journal_entries WHERE policy_id = $1", [policy]) == 0)
+        #expect(try Self.policyNet(policy)["1040"] ?? 0 == 0, "no return fee receivable")
     }
 
     @Test("bad input waits in the DLQ with its reason and nothing is half-posted")
