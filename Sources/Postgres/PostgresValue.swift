@@ -15,10 +15,12 @@ extension String: PostgresEncodable, PostgresDecodable {
     public init?(postgresText: String) { self = postgresText }
 }
 
-/// A `text[]` parameter (`= ANY($1::text[])`), every element quoted.
-extension Array: PostgresEncodable where Element == String {
+/// An array parameter (`= ANY($1::text[])`, `$1::bigint[]`): every element's text quoted, so a
+/// comma, brace or quote inside one cannot split it.
+extension Array: PostgresEncodable where Element: PostgresEncodable {
     public var postgresText: String {
-        "{" + map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"
+        "{" + map { "\"" + $0.postgresText.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+            .joined(separator: ",") + "}"
     }
 }
 

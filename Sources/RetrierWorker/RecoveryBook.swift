@@ -69,7 +69,7 @@ struct RecoveryBook {
             SELECT \(Self.installmentColumns) FROM retrier.installments
             WHERE policy_id = $1 AND entry_number = ANY($2::int[]) ORDER BY entry_number FOR UPDATE
             """,
-            [policyID, "{\(entryNumbers.map(String.init).joined(separator: ","))}"]
+            [policyID, entryNumbers]
         ).map(Self.installment)
     }
 

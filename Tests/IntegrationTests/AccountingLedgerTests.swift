@@ -229,8 +229,8 @@ struct AccountingLedgerTests {
         // posts nothing (tested on its own), which would leave fewer entries than counted here.
         func assessed(_ fees: [String]) async throws {
             try await LiveServices.eventually("fees \(fees) assessed") {
-                try LiveServices.count("SELECT count(*)::int AS n FROM accounting.return_fees WHERE fee_id = ANY($1) AND status = 'assessed'",
-                                       ["{\(fees.joined(separator: ","))}"]) == fees.count
+                try LiveServices.count("SELECT count(*)::int AS n FROM accounting.return_fees WHERE fee_id = ANY($1::text[]) AND status = 'assessed'", [fees])
+                    == fees.count
             }
         }
         try LiveServices.publish(fee("coverpay.fee.assessed", kept))
@@ -287,8 +287,8 @@ struct AccountingLedgerTests {
         for event in late { try LiveServices.publish(event) }
         try await LiveServices.eventually("both late assessments handled") {
             try LiveServices.count(
-                "SELECT count(*)::int AS n FROM coverpay.inbox WHERE consumer = $1 AND message_id = ANY($2)",
-                [AccountingSyncWorker.queue.name, "{\(late.map { $0["id"]!.stringValue! }.joined(separator: ","))}"]
+                "SELECT count(*)::int AS n FROM coverpay.inbox WHERE consumer = $1 AND message_id = ANY($2::text[])",
+                [AccountingSyncWorker.queue.name, late.map { $0["id"]!.stringValue! }]
             ) == 2
         }
         #expect(try LiveServices.count("SELECT count(*)::int AS n FROM accounting.return_fees WHERE fee_id = $1 AND status = 'written_off'", [writtenOff]) == 1)

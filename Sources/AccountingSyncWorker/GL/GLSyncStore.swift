@@ -82,12 +82,11 @@ struct GLSyncStore {
             [requestID, realmID, mode.rawValue, body]
         )[0].decode("batch_id")
         for (bid, document) in stored {
-            let ids = "{\(document.entryIDs.map(String.init).joined(separator: ","))}"
             try database.query(
                 "INSERT INTO gl.documents (batch_id, bid, entry_ids, sent) VALUES ($1, $2, $3::bigint[], $4)",
-                [batchID, bid, ids, document.sent]
+                [batchID, bid, document.entryIDs, document.sent]
             )
-            try database.query("UPDATE gl.pending_entries SET batch_id = $1 WHERE entry_id = ANY($2::bigint[])", [batchID, ids])
+            try database.query("UPDATE gl.pending_entries SET batch_id = $1 WHERE entry_id = ANY($2::bigint[])", [batchID, document.entryIDs])
         }
         return Batch(batchID: batchID, requestID: requestID, body: body, documents: stored)
     }
@@ -118,7 +117,6 @@ struct GLSyncStore {
         var synced: [Int64] = []
         var fault: QBOError?
         for (bid, document) in batch.documents.sorted(by: { $0.value.entryIDs.first ?? 0 < $1.value.entryIDs.first ?? 0 }) {
-            let ids = "{\(document.entryIDs.map(String.init).joined(separator: ","))}"
             let outcome: Result<String?, QBOError> = document.sent
                 ? (results[bid].map { $0.map { Optional($0) } } ?? .failure(QBOError(.invalidResponse, "no BatchItemResponse for bId \(bid)")))
                 : .success(nil)
@@ -129,13 +127,13 @@ struct GLSyncStore {
                     """
                     INSERT INTO gl.synced_entries (entry_id, batch_id, bid, qbo_id) SELECT unnest($3::bigint[]), $1, $2, $4
                     """,
-                    [batch.batchID, bid, ids, qboID]
+                    [batch.batchID, bid, document.entryIDs, qboID]
                 )
-                try database.query("DELETE FROM gl.pending_entries WHERE entry_id = ANY($1::bigint[])", [ids])
+                try database.query("DELETE FROM gl.pending_entries WHERE entry_id = ANY($1::bigint[])", [document.entryIDs])
                 synced += document.entryIDs
             case .failure(let error):
                 try database.query("UPDATE gl.documents SET fault = $3 WHERE batch_id = $1 AND bid = $2", [batch.batchID, bid, error.description])
-                try database.query("UPDATE gl.pending_entries SET batch_id = NULL WHERE entry_id = ANY($1::bigint[])", [ids])
+                try database.query("UPDATE gl.pending_entries SET batch_id = NULL WHERE entry_id = ANY($1::bigint[])", [document.entryIDs])
                 if fault == nil {
                     fault = QBOError(error.code, "ledger entries \(document.entryIDs.map(String.init).joined(separator: ", ")): \(error.message)")
                 }

@@ -71,7 +71,7 @@ struct ACHFileJob: ScheduledJob {
         )[0].decode("id")
         try database.query(
             "UPDATE collector.payments SET ach_file_id = $1 WHERE payment_id = ANY($2::text[])",
-            [fileID, "{\(payments.map { $0.paymentID }.joined(separator: ","))}"]
+            [fileID, payments.map(\.paymentID)]
         )
         logger.info("NACHA file cut", metadata: ["file": "\(fileName)", "entries": "\(file.entries.count)", "batches": "\(file.batches.count)"])
         return true

@@ -7,7 +7,6 @@ struct MachineCPU {
     /// Clock ticks spent busy and in total, summed over all cores.
     let busyTicks: Int
     let totalTicks: Int
-    let at: ContinuousClock.Instant
 
     /// Nil where `/proc/stat` is not readable (not Linux).
     static func sample() -> MachineCPU? {
@@ -17,7 +16,8 @@ struct MachineCPU {
         let ticks = line.split(separator: " ").dropFirst().compactMap { Int($0) }
         guard ticks.count >= 5 else { return nil }
         // The fields are user, nice, system, idle, iowait, …: idle and iowait are the time not busy.
-        return MachineCPU(busyTicks: ticks.reduce(0, +) - ticks[3] - ticks[4], totalTicks: ticks.reduce(0, +), at: .now)
+        let total = ticks.reduce(0, +)
+        return MachineCPU(busyTicks: total - ticks[3] - ticks[4], totalTicks: total)
     }
 
     /// Busy cores on average from `earlier` to this sample.

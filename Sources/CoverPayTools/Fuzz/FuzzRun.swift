@@ -118,7 +118,7 @@ public struct FuzzRun {
             guard !reached.isEmpty else { continue }
             let processed = Set(try database.query(
                 "SELECT message_id FROM coverpay.inbox WHERE consumer = $1 AND message_id = ANY($2::text[])",
-                [queue.name, "{\(ids.joined(separator: ","))}"]
+                [queue.name, ids]
             ).map { try $0.decode("message_id", as: String.self) })
             var deadReasons: [String: String] = [:]
             try browser.browse(queue.deadLetterQueue) { letter in

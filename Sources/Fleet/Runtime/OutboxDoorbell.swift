@@ -8,19 +8,19 @@ final class OutboxDoorbell: @unchecked Sendable {
     private var rung = false
 
     func ring() {
-        condition.lock()
-        rung = true
-        condition.signal()
-        condition.unlock()
+        condition.withLock {
+            rung = true
+            condition.signal()
+        }
     }
 
     /// Waits until rung or until `timeout` has passed, and silences the bell. A ring that came
     /// before the wait (while the relay was busy) ends it at once.
     func wait(timeout: Duration) {
         let deadline = Date(timeIntervalSinceNow: timeout / .seconds(1))
-        condition.lock()
-        while !rung, condition.wait(until: deadline) {}
-        rung = false
-        condition.unlock()
+        condition.withLock {
+            while !rung, condition.wait(until: deadline) {}
+            rung = false
+        }
     }
 }

@@ -91,7 +91,7 @@ struct OutboxRelay: BlockingLoop {
                 logger.debug("published events no queue is bound to", metadata: ["message_ids": "\(unroutable)"])
             }
             let ids = try rows.map { try $0.decode("id", as: Int64.self) }
-            try database.query("DELETE FROM coverpay.outbox WHERE id = ANY($1::bigint[])", ["{\(ids.map(String.init).joined(separator: ","))}"])
+            try database.query("DELETE FROM coverpay.outbox WHERE id = ANY($1::bigint[])", [ids])
             metrics.relayed(count: rows.count)
             return rows.count
         }

@@ -43,7 +43,8 @@ public enum Outbox {
         markWritten()
     }
 
-    private static let writtenMark = "coverpay.outbox.written"
+    /// The thread-dictionary key of the mark.
+    private static let writtenMark = "OutboxRowsWrittenOnThisThread"
 
     private static func markWritten() { Thread.current.threadDictionary[writtenMark] = true }
 

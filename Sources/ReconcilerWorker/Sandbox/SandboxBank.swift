@@ -121,7 +121,7 @@ public struct SandboxBank {
             WHERE return_code IS NOT NULL AND returned_on IS NULL AND return_due_on <= $1::date AND trace_number = ANY($2::text[])
             RETURNING trace_number, return_code
             """,
-            [date.description, "{\(debits.keys.sorted().joined(separator: ","))}"]
+            [date.description, debits.keys.sorted()]
         )
         var returns: [NACHAReturnedDebit] = []
         for row in returned {
@@ -204,7 +204,7 @@ public struct SandboxBank {
         ).compactMap { $0["reference"] }
         let amounts = try database.query(
             "SELECT reference, max(amount_cents) AS amount_cents FROM sandbox.card_calls WHERE kind = 'charge' AND reference = ANY($1::text[]) GROUP BY reference",
-            ["{\((charges + chargebacks).joined(separator: ","))}"]
+            [charges + chargebacks]
         )
         let amountByReference = Dictionary(uniqueKeysWithValues: try amounts.map { (try $0.decode("reference", as: String.self), Money(cents: try $0.decode("amount_cents"))) })
         return charges.sorted().compactMap { reference in
