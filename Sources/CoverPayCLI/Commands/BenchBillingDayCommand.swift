@@ -47,7 +47,7 @@ extension BenchCommand {
                 throw CLIError("no worker consumes \(queue); start the fleet: `Deploy/local/fleet start`")
             }
             let journaling = try broker.inspectQueue(AccountingSyncWorker.queue.name, channel: 1).consumers > 0
-            let processes = FleetProcesses(root: URL(fileURLWithPath: configuration.schemasDirectory).deletingLastPathComponent())
+            let processes = environment.fleetProcesses()
             let collectors = processes.running().filter { $0.id.hasPrefix("\(CollectorWorker.name)-") }.map { FleetProcesses.environment($0.pid) }
             guard !collectors.isEmpty else { throw CLIError("no collector started by Deploy/local/fleet is running (.local/run/collector-*.pid)") }
             let latencies = Set(collectors.map { Int($0["COVERPAY_SANDBOX_CARD_LATENCY_MS"] ?? "") ?? 0 })
@@ -67,9 +67,10 @@ extension BenchCommand {
                 throw CLIError("\(others) open installments of other policies fall due by \(Self.businessDate); run on a testbed: `eval \"$(Deploy/local/services testbed)\"`, migrate, topology apply, fleet start")
             }
 
-            let tps = try PgbenchBaseline.transactionsPerSecond(
+            let lifecycle = try PgbenchBaseline.throughput(
                 databaseURL: configuration.databaseURL, clients: clients, seconds: pgbenchSeconds, workload: .billingLifecycle
             )
+            let tps = lifecycle.tps
 
             let run = "bench-bd\(UUID().uuidString.prefix(6).lowercased())"
             let book = SandboxBook.approving(prefix: "\(run)-", start: try CalendarDate(iso: Self.businessDate), count: policies)
@@ -84,24 +85,32 @@ extension BenchCommand {
                 try BenchPolling.count("SELECT count(*) AS n FROM collector.policies WHERE policy_id > $1 AND policy_id < $2", prefix: run, database)
             }
 
-            let memory = MemorySampler(processes: processes.running())
+            let fleet = processes.running()
+            let memory = MemorySampler(processes: fleet)
             let frozen = try BusinessClock.frozenDate(database)
             defer { try? frozen.map { try BusinessClock.set($0, database) } ?? BusinessClock.reset(database) }
+            let cpuBefore = CPUAccount.sample(fleet: fleet)
             let started = ContinuousClock.now
             try BusinessClock.set(Self.businessDate, database)
             let hint = "see `coverpay status` and the workers' logs"
-            _ = try BenchPolling.waitFor(policies, of: "installments charged or sent", since: started, hint: hint) {
+            // The rate and the percentiles come from the rows' timestamps, so the polls can be
+            // sparse: at 20 ms the outcome count alone took a fifth of PostgreSQL's CPU in the run.
+            let poll = Duration.milliseconds(250)
+            _ = try BenchPolling.waitFor(policies, of: "installments charged or sent", since: started, every: poll, hint: hint) {
                 try BenchPolling.count(Self.outcomes, prefix: run, database)
             }
-            let paidSeconds = try BenchPolling.waitFor(cards, of: "card installments marked paid", since: started, hint: hint) {
+            let paidSeconds = try BenchPolling.waitFor(cards, of: "card installments marked paid", since: started, every: poll, hint: hint) {
                 try BenchPolling.count("SELECT count(*) AS n FROM scheduler.entries WHERE policy_id > $1 AND policy_id < $2 AND is_paid", prefix: run, database)
             }
-            let journaledSeconds = try journaling ? BenchPolling.waitFor(cards, of: "card payments journaled", since: started, hint: hint) {
+            let journaledSeconds = try journaling ? BenchPolling.waitFor(cards, of: "card payments journaled", since: started, every: poll, hint: hint) {
                 try BenchPolling.count(
                     "SELECT count(*) AS n FROM ledger.journal_entries WHERE policy_id > $1 AND policy_id < $2 AND event_type = 'coverpay.payment.succeeded'",
                     prefix: run, database
                 )
             } : nil
+            // Every installment's whole cost is spent once the fleet is idle again.
+            try BenchPolling.waitForIdleFleet(broker, database)
+            let cpu = cpuBefore.flatMap { before in CPUAccount.sample(fleet: fleet)?.spent(since: before) }
             let peaks = memory.stop()
             let timing = try database.query(Self.timing, ["\(run)-", "\(run)."])[0]
             func number(_ column: String) throws -> Double {
@@ -120,11 +129,11 @@ extension BenchCommand {
                 .init(name: "due → attempted p99", value: try number("attempted_p99"), unit: "ms", note: "installment.due published → attempt claimed (payment.attempted written)"),
                 .init(name: "claimed → charged p50", value: try number("charged_p50"), unit: "ms", note: "card attempt claimed → outcome recorded: the processor's latency plus the dispatcher's wait"),
                 .init(name: "claimed → charged p99", value: try number("charged_p99"), unit: "ms"),
-                .init(name: "card marked paid", value: paidSeconds, unit: "s", note: "clock set → every card entry marked paid by the scheduler"),
+                .init(name: "card marked paid", value: paidSeconds, unit: "s", note: "clock set → every card entry marked paid by the scheduler (polled every 250 ms)"),
                 .init(name: "pgbench lifecycle", value: tps, unit: "TPS", note: "payment insert + outcome, entry paid, 4-line journal entry, 3 outbox rows; 1 transaction, \(clients) clients, \(pgbenchSeconds) s"),
             ]
             if let journaledSeconds {
-                report.figures.append(.init(name: "card journaled", value: journaledSeconds, unit: "s", note: "clock set → every card payment journaled by accounting-sync"))
+                report.figures.append(.init(name: "card journaled", value: journaledSeconds, unit: "s", note: "clock set → every card payment journaled by accounting-sync (polled every 250 ms)"))
             } else {
                 report.notes.append("accounting-sync is not running: journaling not measured")
             }
@@ -135,6 +144,10 @@ extension BenchCommand {
             }
             for (id, bytes) in peaks {
                 report.figures.append(.init(name: "RSS \(id)", value: Double(bytes) / 1_048_576, unit: "MiB", note: "peak during the run (/proc VmRSS every 250 ms)"))
+            }
+            if let cpu {
+                report.addCPU(cpu, units: policies, unit: "installment", during: "from the clock's change until every worker was idle")
+                report.addCPUBound(fleet: cpu, units: policies, unit: "installment", rate: rate, pgbench: lifecycle)
             }
             report.ratio = ("billing day ÷ pgbench lifecycle", rate / tps)
             report.targetMet = rate >= tps

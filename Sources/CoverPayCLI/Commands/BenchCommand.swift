@@ -2,6 +2,7 @@ import AMQP
 import ArgumentParser
 import CollectorWorker
 import CoverPayCore
+import CoverPayTools
 import Fleet
 import Foundation
 import Postgres
@@ -94,9 +95,10 @@ struct BenchCommand: ParsableCommand {
             }
             let database = try environment.database()
 
-            let writeSetTPS = try PgbenchBaseline.transactionsPerSecond(
+            let writeSet = try PgbenchBaseline.throughput(
                 databaseURL: configuration.databaseURL, clients: clients, seconds: pgbenchSeconds, workload: .intakeWriteSet
             )
+            let writeSetTPS = writeSet.tps
             let tps = try PgbenchBaseline.transactionsPerSecond(databaseURL: configuration.databaseURL, clients: clients, seconds: pgbenchSeconds)
             let brokerRate = try BrokerBaseline.messagesPerSecond(amqpURL: configuration.amqpURL, messages: brokerMessages)
 
@@ -107,6 +109,8 @@ struct BenchCommand: ParsableCommand {
 
             try broker.enableConfirms(channel: 1)
             let before = try CommitCounters.read(database)
+            let fleet = environment.fleetProcesses().running()
+            let cpuBefore = CPUAccount.sample(fleet: fleet)
             let started = ContinuousClock.now
             let publishSeconds = try measureSeconds {
                 try publishConfirmed(count: events, on: broker, exchange: Topology.eventsExchange, routingKey: "coverpay.policy.issued") {
@@ -114,6 +118,9 @@ struct BenchCommand: ParsableCommand {
                 }
             }
             let storedSeconds = try Self.waitForSchedules(prefix: run, count: events, since: started, database)
+            // The other workers' share of each event is spent by the time they are idle again.
+            try BenchPolling.waitForIdleFleet(broker, database)
+            let intakeCPU = cpuBefore.flatMap { before in CPUAccount.sample(fleet: fleet)?.spent(since: before) }
             // Let the workers' idle backends report their counters (at most once a second).
             Thread.sleep(forTimeInterval: 1.2)
             let after = try CommitCounters.read(database)
@@ -123,16 +130,22 @@ struct BenchCommand: ParsableCommand {
                 let policy = "\(run)-latency-\(index)"
                 return (policy, "\(policy)-issued", Array(Self.issuedEvent(policy: policy).serialized().utf8))
             }
-            let latency = try latencySample.isEmpty ? nil : IntakeLatency.Figures(
-                intake: IntakeLatency.measure(amqpURL: configuration.amqpURL, events: latencySample, rate: intake / 2, timeout: .seconds(120)),
-                brokerHop: IntakeLatency.measure(
-                    amqpURL: configuration.amqpURL, events: latencySample, rate: intake / 2, timeout: .seconds(120), route: .brokerHop
-                ),
-                writeSet: PgbenchBaseline.latencies(
-                    databaseURL: configuration.databaseURL, clients: consumers, rate: intake / 2,
-                    seconds: max(2, Int((Double(latencySample.count) / (intake / 2)).rounded(.up))), workload: .intakeWriteSet
+            var latency: IntakeLatency.Figures?
+            if !latencySample.isEmpty {
+                let steady = try IntakeLatency.measure(amqpURL: configuration.amqpURL, events: latencySample, rate: intake / 2, timeout: .seconds(120), fleet: fleet)
+                // The baselines run once the other workers have finished with the latency run's events.
+                try BenchPolling.waitForIdleFleet(broker, database)
+                latency = try IntakeLatency.Figures(
+                    intake: steady,
+                    brokerHop: IntakeLatency.measure(
+                        amqpURL: configuration.amqpURL, events: latencySample, rate: intake / 2, timeout: .seconds(120), route: .brokerHop
+                    ),
+                    writeSet: PgbenchBaseline.latencies(
+                        databaseURL: configuration.databaseURL, clients: consumers, rate: intake / 2,
+                        seconds: max(2, Int((Double(latencySample.count) / (intake / 2)).rounded(.up))), workload: .intakeWriteSet
+                    )
                 )
-            )
+            }
             var report = BenchReport(benchmark: "intake", target: "intake ≥ pgbench of the intake write set with \(clients) clients")
             report.figures = [
                 .init(name: "intake", value: intake, unit: "events/s", note: "\(events) policy.issued → stored schedules in \(String(format: "%.2f", storedSeconds)) s, \(consumers) consumer(s) on \(SchedulerWorker.queue.name)\(schedulerOnly ? ", scheduler only" : ", whole fleet running")"),
@@ -144,6 +157,10 @@ struct BenchCommand: ParsableCommand {
                 .init(name: "commits/event", value: Double(after.commits - before.commits) / Double(events), unit: "", note: "database-wide, includes other activity"),
                 .init(name: "wal fsyncs/event", value: Double(after.walSyncs - before.walSyncs) / Double(events), unit: "", note: "database-wide, includes other activity"),
             ]
+            if let intakeCPU {
+                report.addCPU(intakeCPU, units: events, unit: "event", during: "from the first publish until every worker was idle")
+                report.addCPUBound(fleet: intakeCPU, units: events, unit: "event", rate: intake, pgbench: writeSet)
+            }
             if let latency {
                 let rate = latency.intake.achievedRate
                 let note = String(format: "policy.issued published → schedule.updated received, %d events at %.0f/s (half the intake); target p99 ≤ 50 ms", latencySample.count, rate)
@@ -162,10 +179,17 @@ struct BenchCommand: ParsableCommand {
                     format: "latency bound: two broker hops + one write-set transaction = %.1f ms at p50, %.1f ms at p99 (summed, an upper estimate of the bound); intake p99 ÷ that = %.1f",
                     ms(latency.boundP50), ms(latency.boundP99), latency.intake.p99 / latency.boundP99
                 ))
-                if let busy = latency.intake.busyCores {
+                if let cpu = latency.intake.cpu, latency.intake.cpuEvents > 0 {
+                    let cores = cpu.groups.map { String(format: "%@ %.2f", $0.group, $0.seconds / cpu.wallSeconds) }.joined(separator: ", ")
+                    let perEvent = cpu.busySeconds * 1000 / Double(latency.intake.cpuEvents)
+                    // A steady stream comes one event per transaction and costs more per event
+                    // than a burst; the cores cap it at this rate, where queueing for CPU sets the tail.
+                    let ceiling = Double(BenchReport.cores) * 1000 / perEvent
                     report.notes.append(String(
-                        format: "cores busy machine-wide during the latency run: %.2f of %d (near all of them, the latency is bound by the CPU, not by the path)",
-                        busy, ProcessInfo.processInfo.activeProcessorCount
+                        format: "cores busy machine-wide during the latency run: %.2f of %d (%@); %.2f ms of machine CPU per event%@; at that cost the cores carry at most %.0f events/s of a steady stream, and the run was at %.2f of it",
+                        cpu.busyCores, BenchReport.cores, cores, perEvent,
+                        intakeCPU.map { String(format: " against %.2f ms in the intake's burst", $0.busySeconds * 1000 / Double(events)) } ?? "",
+                        ceiling, rate / ceiling
                     ))
                 }
             }
@@ -306,10 +330,11 @@ enum BenchRows {
 
 /// Waiting for the fleet to reach a count, as the benchmarks that drive it do.
 enum BenchPolling {
-    /// Polls `current` every 20 ms until it reaches `target`; seconds since `since`. Fails after
-    /// 30 s without progress.
+    /// Polls `current` every `interval` until it reaches `target`; seconds since `since`. Fails
+    /// after 30 s without progress.
     static func waitFor(
-        _ target: Int, of what: String, since started: ContinuousClock.Instant, hint: String, current: () throws -> Int
+        _ target: Int, of what: String, since started: ContinuousClock.Instant, every interval: Duration = .milliseconds(20), hint: String,
+        current: () throws -> Int
     ) throws -> Double {
         var reached = 0
         var lastProgress = ContinuousClock.now
@@ -320,9 +345,26 @@ enum BenchPolling {
             guard ContinuousClock.now - lastProgress < .seconds(30) else {
                 throw CLIError("only \(reached) of \(target) \(what) and no progress for 30 s; \(hint)")
             }
-            Thread.sleep(forTimeInterval: 0.02)
+            Thread.sleep(forTimeInterval: interval / .seconds(1))
         }
         return (ContinuousClock.now - started) / .seconds(1)
+    }
+
+    /// Waits until every worker queue has been empty, and the outbox too, for three polls 100 ms
+    /// apart: the fleet has finished what the bench gave it (messages a consumer holds unacked are
+    /// not counted by the broker; three polls let such a batch finish).
+    static func waitForIdleFleet(_ broker: AMQPConnection, _ database: PostgresConnection, timeout: Duration = .seconds(120)) throws {
+        let started = ContinuousClock.now
+        var idlePolls = 0
+        while idlePolls < 3 {
+            let queued = try Catalog.queues.map { try broker.inspectQueue($0.name, channel: 1).messages }.reduce(0, +)
+            let outbox: Int = try database.query("SELECT count(*) AS n FROM coverpay.outbox")[0].decode("n")
+            idlePolls = queued == 0 && outbox == 0 ? idlePolls + 1 : 0
+            guard ContinuousClock.now - started < timeout else {
+                throw CLIError("the fleet is still busy after \(timeout): \(queued) message(s) queued, \(outbox) outbox row(s); see `coverpay status`")
+            }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
     }
 
     /// Runs a `count(*) AS n` query whose $1 / $2 bound the policy ids of a run. A key range rather

@@ -1,5 +1,6 @@
 import AMQP
 import CoverPayCore
+import CoverPayTools
 import Foundation
 import Postgres
 
@@ -179,13 +180,30 @@ enum PgbenchBaseline {
     }
 
     static func transactionsPerSecond(databaseURL: String, clients: Int, seconds: Int, workload: Workload = .singleInsert) throws -> Double {
-        let output = try run(workload, databaseURL: databaseURL, options: [
-            "-c", "\(clients)", "-j", "\(min(clients, ProcessInfo.processInfo.activeProcessorCount))", "-T", "\(seconds)",
-        ])
-        guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
-              let tps = Double(line.dropFirst("tps = ".count).prefix { $0 != " " })
-        else { throw CLIError("pgbench printed no tps line:\n\(output)") }
-        return tps
+        try throughput(databaseURL: databaseURL, clients: clients, seconds: seconds, workload: workload).tps
+    }
+
+    /// A pgbench run's rate, its transaction count and the CPU the machine spent meanwhile.
+    struct Throughput {
+        let tps: Double
+        let transactions: Int
+        /// nil without `/proc`.
+        let cpu: CPUSpend?
+    }
+
+    static func throughput(databaseURL: String, clients: Int, seconds: Int, workload: Workload = .singleInsert) throws -> Throughput {
+        let (output, cpu) = try CPUAccount.measure {
+            try run(workload, databaseURL: databaseURL, options: [
+                "-c", "\(clients)", "-j", "\(min(clients, ProcessInfo.processInfo.activeProcessorCount))", "-T", "\(seconds)",
+            ])
+        }
+        let lines = output.split(separator: "\n")
+        func number(after prefix: String) -> Double? {
+            lines.first { $0.hasPrefix(prefix) }.flatMap { Double($0.dropFirst(prefix.count).prefix { $0 != " " && $0 != "/" }) }
+        }
+        guard let tps = number(after: "tps = "), let transactions = number(after: "number of transactions actually processed: ")
+        else { throw CLIError("pgbench printed no tps or transaction count:\n\(output)") }
+        return Throughput(tps: tps, transactions: Int(transactions), cpu: cpu)
     }
 
     /// Each transaction's latency, from its scheduled start, with `clients` connections throttled to

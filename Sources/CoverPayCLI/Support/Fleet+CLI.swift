@@ -5,6 +5,7 @@ import Foundation
 import Postgres
 import AccountingSyncWorker
 import CollectorWorker
+import CoverPayTools
 import ReconcilerWorker
 import RetrierWorker
 import SchedulerWorker
@@ -26,6 +27,11 @@ struct CLIEnvironment {
 
     init() throws {
         configuration = try FleetConfiguration(worker: "coverpay")
+    }
+
+    /// The workers `Deploy/local/fleet` started from this checkout (`.local/run/*.pid`).
+    func fleetProcesses() -> FleetProcesses {
+        FleetProcesses(root: URL(fileURLWithPath: configuration.schemasDirectory).deletingLastPathComponent())
     }
 
     /// The operator's connection (COVERPAY_DATABASE_URL): reads everything, changes no ledger and no

@@ -1,5 +1,6 @@
 import AMQP
 import CoverPayCore
+import CoverPayTools
 import Fleet
 import Foundation
 
@@ -13,8 +14,9 @@ enum IntakeLatency {
         let p50: Duration
         let p99: Duration
         let achievedRate: Double
-        /// Cores busy machine-wide over the middle 80 % of the publishing, nil without `/proc/stat`.
-        let busyCores: Double?
+        /// The CPU spent over the middle 80 % of the publishing (`cpuEvents` events), nil without `/proc`.
+        let cpu: CPUSpend?
+        let cpuEvents: Int
     }
 
     /// Where each event goes between its publish and its arrival.
@@ -29,7 +31,8 @@ enum IntakeLatency {
 
     /// `events`: (policy id, message id, body) of each `policy.issued`, published in order.
     static func measure(
-        amqpURL: String, events: [(policy: String, id: String, body: [UInt8])], rate: Double, timeout: Duration, route: Route = .intake
+        amqpURL: String, events: [(policy: String, id: String, body: [UInt8])], rate: Double, timeout: Duration, route: Route = .intake,
+        fleet: [(id: String, pid: Int32)] = []
     ) throws -> Result {
         let configuration = try AMQPConfiguration(url: amqpURL)
         let publisher = try AMQPConnection(configuration)
@@ -51,11 +54,12 @@ enum IntakeLatency {
             arrivals.collect(configuration: configuration, queue: queue, timeout: timeout)
         }
         var published: [String: ContinuousClock.Instant] = [:]
-        var cpu: (first: MachineCPU?, last: MachineCPU?)
+        let (firstSampled, lastSampled) = (events.count / 10, events.count * 9 / 10)
+        var cpu: (first: CPUAccount?, last: CPUAccount?)
         let started = ContinuousClock.now
         for (index, event) in events.enumerated() {
-            if index == events.count / 10 { cpu.first = MachineCPU.sample() }
-            if index == events.count * 9 / 10 { cpu.last = MachineCPU.sample() }
+            if index == firstSampled { cpu.first = CPUAccount.sample(fleet: fleet) }
+            if index == lastSampled { cpu.last = CPUAccount.sample(fleet: fleet) }
             let due = started + .seconds(Double(index) / rate)
             if ContinuousClock.now < due { Thread.sleep(forTimeInterval: (due - ContinuousClock.now) / .seconds(1)) }
             published[event.policy] = .now
@@ -74,8 +78,10 @@ enum IntakeLatency {
         guard latencies.count == events.count else {
             throw CLIError("only \(latencies.count) of \(events.count) events arrived within \(timeout)")
         }
-        let busyCores = cpu.first.flatMap { first in cpu.last.map { $0.busyCores(since: first) } }
-        return Result(p50: percentile(latencies, 0.50), p99: percentile(latencies, 0.99), achievedRate: achievedRate, busyCores: busyCores)
+        return Result(
+            p50: percentile(latencies, 0.50), p99: percentile(latencies, 0.99), achievedRate: achievedRate,
+            cpu: cpu.first.flatMap { first in cpu.last.map { $0.spent(since: first) } }, cpuEvents: lastSampled - firstSampled
+        )
     }
 
     /// The intake's latency beside what RabbitMQ and PostgreSQL alone cost at the same rate.
