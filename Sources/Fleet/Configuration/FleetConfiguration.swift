@@ -12,6 +12,7 @@ public struct FleetConfiguration: Sendable {
     public var prefetch: UInt16
     public var consumerThreads: Int
     public var batchSize: Int
+    public var batchLinger: Duration
     public var maxAttempts: Int
     public var logLevel: Logger.Level
     public var schemasDirectory: String
@@ -30,6 +31,7 @@ public struct FleetConfiguration: Sendable {
         prefetch = UInt16(try reader.integer("COVERPAY_PREFETCH", default: 32, range: 1...1000))
         consumerThreads = try reader.integer("COVERPAY_CONSUMERS", default: 2, range: 1...64)
         batchSize = try reader.integer("COVERPAY_BATCH", default: 20, range: 1...1000)
+        batchLinger = .milliseconds(try reader.integer("COVERPAY_BATCH_LINGER_MS", default: 0, range: 0...1000))
         maxAttempts = try reader.integer("COVERPAY_MAX_ATTEMPTS", default: 5, range: 1...100)
         outboxBatchSize = try reader.integer("COVERPAY_OUTBOX_BATCH", default: 200, range: 1...5000)
         scanInterval = .milliseconds(try reader.integer("COVERPAY_SCAN_INTERVAL_MS", default: 500, range: 10...600_000))

@@ -69,7 +69,10 @@ struct ConsumerLoop: BlockingLoop {
                     continue
                 }
                 var batch = [first]
-                while batch.count < loop.configuration.batchSize, let next = try consumer.nextDelivery(timeout: .zero) {
+                // A linger lets a steady trickle share transactions; zero takes only what is there.
+                let deadline = ContinuousClock.now + loop.configuration.batchLinger
+                while batch.count < loop.configuration.batchSize,
+                      let next = try consumer.nextDelivery(timeout: max(.zero, deadline - ContinuousClock.now)) {
                     batch.append(next)
                 }
                 try process(batch, stop: stop)
