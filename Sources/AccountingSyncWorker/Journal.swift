@@ -33,7 +33,7 @@ public enum Journal {
     ///    any other unknown code refuses the whole posting (`unknown_account`) before a row is written.
     /// 2. Each entry is inserted with its idempotency key (`event id:v<rule version>:<leg>`); a key
     ///    already present means that leg was posted by an earlier delivery: it is skipped.
-    /// 3. Its lines are inserted.
+    /// 3. Its lines are inserted, in one statement.
     /// 4. `SET CONSTRAINTS … IMMEDIATE` runs the deferred balance triggers of migration 007 now, inside
     ///    the message's savepoint: an unbalanced entry fails this message alone (rolled back to its
     ///    savepoint and dead-lettered as `unbalanced_entry`) instead of the whole batch at commit.
@@ -55,12 +55,15 @@ public enum Journal {
                  source.policyID, source.entryNumber, source.paymentID, source.carrierID, source.postedOn, draft.memo, draft.reversesEntryID]
             ).first else { continue }
             let entryID: Int64 = try row.decode("entry_id")
-            for (index, line) in draft.lines.enumerated() {
-                try database.query(
-                    "INSERT INTO ledger.journal_lines (entry_id, line_number, account_code, debit_cents, credit_cents) VALUES ($1, $2, $3, $4, $5)",
-                    [entryID, index + 1, line.account, line.debit.cents, line.credit.cents]
-                )
-            }
+            // One statement for all the lines: a round trip each cost the posting more than the rows.
+            try database.query(
+                """
+                INSERT INTO ledger.journal_lines (entry_id, line_number, account_code, debit_cents, credit_cents)
+                SELECT $1, line_number, account_code, debit_cents, credit_cents
+                FROM unnest($2::text[], $3::bigint[], $4::bigint[]) WITH ORDINALITY AS line(account_code, debit_cents, credit_cents, line_number)
+                """,
+                [entryID, draft.lines.map(\.account), draft.lines.map(\.debit.cents), draft.lines.map(\.credit.cents)]
+            )
             posted.append((entryID, draft))
         }
         do {

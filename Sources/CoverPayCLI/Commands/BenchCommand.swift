@@ -144,7 +144,7 @@ struct BenchCommand: ParsableCommand {
                 latency = try IntakeLatency.Figures(
                     intake: steady,
                     brokerHop: IntakeLatency.measure(
-                        amqpURL: configuration.amqpURL, events: latencySample, rate: steadyRate, timeout: .seconds(120), route: .brokerHop
+                        amqpURL: configuration.amqpURL, events: latencySample, rate: steadyRate, timeout: .seconds(120), route: .brokerHop, fleet: fleet
                     ),
                     writeSet: PgbenchBaseline.latencies(
                         databaseURL: configuration.databaseURL, clients: consumers, rate: steadyRate,
@@ -199,6 +199,13 @@ struct BenchCommand: ParsableCommand {
                         cpu.busyCores, BenchReport.cores, cores, perEvent,
                         intakeCPU.map { String(format: " against %.2f ms in the intake's burst", $0.busySeconds * 1000 / Double(events)) } ?? "",
                         ceiling, rate / ceiling
+                    ))
+                }
+                if let hop = latency.brokerHop.cpu, hop.wallSeconds > 0 {
+                    // What RabbitMQ alone costs at this rate, for one of the intake's deliveries.
+                    report.notes.append(String(
+                        format: "RabbitMQ during the broker-hop baseline (one publish and one delivery per event, no fleet work): %.2f cores, %.2f ms per event",
+                        hop.seconds(of: CPUAccount.rabbitMQ) / hop.wallSeconds, hop.seconds(of: CPUAccount.rabbitMQ) * 1000 / Double(latency.brokerHop.cpuEvents)
                     ))
                 }
             }

@@ -124,7 +124,8 @@ struct ConsumerLoop: BlockingLoop {
             while true {
                 do {
                     return try database.transaction { database in
-                        try batch.map { try handleOne($0.event, $0.delivery, database) }
+                        let today = BusinessDateOnce()
+                        return try batch.map { try handleOne($0.event, $0.delivery, today, database) }
                     }
                 } catch let error as PostgresError where error.code == .connectionLost || error.code == .connectionFailed {
                     loop.readiness.set(loop.name, ready: false)
@@ -140,7 +141,7 @@ struct ConsumerLoop: BlockingLoop {
             }
         }
 
-        private func handleOne(_ event: CloudEvent, _ delivery: AMQPDelivery, _ database: PostgresConnection) throws -> Outcome {
+        private func handleOne(_ event: CloudEvent, _ delivery: AMQPDelivery, _ today: BusinessDateOnce, _ database: PostgresConnection) throws -> Outcome {
             let traceID = delivery.message.headers[Headers.traceID]?.stringValue ?? event.id
             var logger = loop.logger
             logger[metadataKey: "event_id"] = "\(event.id)"
@@ -155,7 +156,7 @@ struct ConsumerLoop: BlockingLoop {
                     [loop.queue.name, event.id]
                 )
                 if !fresh.isEmpty {
-                    try loop.handler.handle(event, context: HandlerContext(database: database, worker: loop.worker, traceID: traceID, logger: logger))
+                    try loop.handler.handle(event, context: HandlerContext(database: database, worker: loop.worker, traceID: traceID, logger: logger, today: today))
                 }
                 return fresh.isEmpty ? .duplicate : .processed
             } catch let error as PostgresError where error.code == .connectionLost || error.code == .connectionFailed {

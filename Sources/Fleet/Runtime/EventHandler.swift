@@ -15,17 +15,20 @@ public struct HandlerContext {
     public let worker: String
     public let traceID: String
     public let logger: Logger
+    private let today: BusinessDateOnce
 
-    public init(database: PostgresConnection, worker: String, traceID: String, logger: Logger) {
+    /// `today`: shared by the contexts of one transaction, which then read the clock once.
+    public init(database: PostgresConnection, worker: String, traceID: String, logger: Logger, today: BusinessDateOnce = BusinessDateOnce()) {
         self.database = database
         self.worker = worker
         self.traceID = traceID
         self.logger = logger
+        self.today = today
     }
 
     /// Today's business date, `YYYY-MM-DD` (real UTC date unless the clock is set).
     public func businessDate() throws -> String {
-        try BusinessClock.today(database)
+        try today.read(database)
     }
 
     /// Emits an event, published after the transaction commits.
@@ -35,6 +38,22 @@ public struct HandlerContext {
             Outbox.makeEvent(type: type, subject: subject, data: data, source: worker),
             producer: worker, traceID: traceID, on: database
         )
+    }
+}
+
+/// The business date, read at most once: a consumer batch's messages share one transaction and
+/// one date. (A clock moved while the batch runs races it either way; one read per message cost
+/// a round trip each, a tenth of PostgreSQL's time on a billing day.)
+public final class BusinessDateOnce {
+    private var date: String?
+
+    public init() {}
+
+    func read(_ database: PostgresConnection) throws -> String {
+        if let date { return date }
+        let today = try BusinessClock.today(database)
+        date = today
+        return today
     }
 }
 
