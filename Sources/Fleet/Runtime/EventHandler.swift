@@ -42,8 +42,9 @@ public struct HandlerContext {
 }
 
 /// The business date, read at most once: a consumer batch's messages share one transaction and
-/// one date. (A clock moved while the batch runs races it either way; one read per message cost
-/// a round trip each, a tenth of PostgreSQL's time on a billing day.)
+/// one date. It is read after the whole batch has arrived, so an event published because the
+/// clock moved never sees the date before the move; a move while the batch runs races it either
+/// way. One read per message cost a round trip each, a tenth of PostgreSQL's time on a billing day.
 public final class BusinessDateOnce {
     private var date: String?
 
