@@ -18,8 +18,8 @@ extension BenchReport {
     /// What the cores allow the fleet at best, against a pgbench baseline: each `unit` needs at
     /// least PostgreSQL's CPU for one pgbench transaction (the minimal write set, done as cheaply
     /// as pgbench gets it done) plus what RabbitMQ and the workers were measured to cost per unit.
-    /// Their sum, divided into the machine's cores, is a rate no code on the hot path can beat
-    /// while the broker and the workers share the cores with the database.
+    /// The machine's cores divided by their sum is a rate the fleet cannot beat unless RabbitMQ
+    /// and the workers get cheaper per event or move to other cores.
     mutating func addCPUBound(fleet: CPUSpend, units: Int, unit: String, rate: Double, pgbench: PgbenchBaseline.Throughput) {
         guard let pgbenchCPU = pgbench.cpu, units > 0, pgbench.transactions > 0 else { return }
         let databaseMs = pgbenchCPU.seconds(of: CPUAccount.postgres) * 1000 / Double(pgbench.transactions)
