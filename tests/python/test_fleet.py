@@ -114,6 +114,27 @@ def test_start_status_stop_with_fake_workers(sandbox_fleet, fake_bin):
     assert not port_in_use(BASE + 1)
 
 
+def test_a_fleet_running_for_another_database_is_restarted(sandbox_fleet, fake_bin):
+    """Left running with a testbed's URLs, say, a reused fleet would serve that database while this
+    one's queues had no consumer: start restarts it, and says so without printing the URLs."""
+    # The workers' own logins would take precedence over the shared URLs: none here.
+    own = {f"COVERPAY_{w.upper().replace('-', '_')}_{kind}_URL": "" for w in WORKERS for kind in ("DATABASE", "AMQP")}
+    first = dict(own, COVERPAY_BIN_DIR=str(fake_bin),
+                 COVERPAY_DATABASE_URL="postgresql://u:secret-one@127.0.0.1:9/one",
+                 COVERPAY_AMQP_URL="amqp://u:secret-one@127.0.0.1:9/one")
+    assert run([sandbox_fleet, "start"], env=first).returncode == 0
+    second = dict(first, COVERPAY_DATABASE_URL="postgresql://u:secret-two@127.0.0.1:9/two")
+    restarted = run([sandbox_fleet, "start"], env=second)
+    assert restarted.returncode == 0, restarted.stderr
+    assert "runs with another database or broker" in restarted.stderr
+    assert "already running" not in restarted.stderr
+    assert "secret" not in restarted.stderr + restarted.stdout
+    log = (sandbox_fleet.parents[2] / ".local" / "logs" / "scheduler-0.log").read_text()
+    assert log.rstrip().endswith("db postgresql://u:secret-two@127.0.0.1:9/two extra None")
+    again = run([sandbox_fleet, "start"], env=second)
+    assert "scheduler-0 already running" in again.stderr
+
+
 def test_not_ready_worker_is_named_with_its_log(sandbox_fleet, fake_bin):
     env = {"COVERPAY_BIN_DIR": str(fake_bin), "FAKE_NOT_READY": "retrier",
            "COVERPAY_FLEET_READY_TIMEOUT": "3"}
