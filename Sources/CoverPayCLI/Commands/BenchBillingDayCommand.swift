@@ -47,8 +47,8 @@ extension BenchCommand {
                 throw CLIError("no worker consumes \(queue); start the fleet: `Deploy/local/fleet start`")
             }
             let journaling = try broker.inspectQueue(AccountingSyncWorker.queue.name, channel: 1).consumers > 0
-            let processes = environment.fleetProcesses()
-            let collectors = processes.running().filter { $0.id.hasPrefix("\(CollectorWorker.name)-") }.map { FleetProcesses.environment($0.pid) }
+            let fleet = environment.fleetProcesses().running()
+            let collectors = fleet.filter { $0.id.hasPrefix("\(CollectorWorker.name)-") }.map { FleetProcesses.environment($0.pid) }
             guard !collectors.isEmpty else { throw CLIError("no collector started by Deploy/local/fleet is running (.local/run/collector-*.pid)") }
             let latencies = Set(collectors.map { Int($0["COVERPAY_SANDBOX_CARD_LATENCY_MS"] ?? "") ?? 0 })
             guard latencies.count == 1, let latency = latencies.first else {
@@ -85,32 +85,32 @@ extension BenchCommand {
                 try BenchPolling.count("SELECT count(*) AS n FROM collector.policies WHERE policy_id > $1 AND policy_id < $2", prefix: run, database)
             }
 
-            let fleet = processes.running()
             let memory = MemorySampler(processes: fleet)
             let frozen = try BusinessClock.frozenDate(database)
             defer { try? frozen.map { try BusinessClock.set($0, database) } ?? BusinessClock.reset(database) }
-            let cpuBefore = CPUAccount.sample(fleet: fleet)
-            let started = ContinuousClock.now
-            try BusinessClock.set(Self.businessDate, database)
-            let hint = "see `coverpay status` and the workers' logs"
-            // The rate and the percentiles come from the rows' timestamps, so the polls can be
-            // sparse: at 20 ms the outcome count alone took a fifth of PostgreSQL's CPU in the run.
-            let poll = Duration.milliseconds(250)
-            _ = try BenchPolling.waitFor(policies, of: "installments charged or sent", since: started, every: poll, hint: hint) {
-                try BenchPolling.count(Self.outcomes, prefix: run, database)
+            let ((paidSeconds, journaledSeconds), cpu) = try CPUAccount.measure(fleet: fleet) {
+                let started = ContinuousClock.now
+                try BusinessClock.set(Self.businessDate, database)
+                let hint = "see `coverpay status` and the workers' logs"
+                // The rate and the percentiles come from the rows' timestamps, so the polls can be
+                // sparse: at 20 ms the outcome count alone took a fifth of PostgreSQL's CPU in the run.
+                let poll = Duration.milliseconds(250)
+                _ = try BenchPolling.waitFor(policies, of: "installments charged or sent", since: started, every: poll, hint: hint) {
+                    try BenchPolling.count(Self.outcomes, prefix: run, database)
+                }
+                let paidSeconds = try BenchPolling.waitFor(cards, of: "card installments marked paid", since: started, every: poll, hint: hint) {
+                    try BenchPolling.count("SELECT count(*) AS n FROM scheduler.entries WHERE policy_id > $1 AND policy_id < $2 AND is_paid", prefix: run, database)
+                }
+                let journaledSeconds = try journaling ? BenchPolling.waitFor(cards, of: "card payments journaled", since: started, every: poll, hint: hint) {
+                    try BenchPolling.count(
+                        "SELECT count(*) AS n FROM ledger.journal_entries WHERE policy_id > $1 AND policy_id < $2 AND event_type = 'coverpay.payment.succeeded'",
+                        prefix: run, database
+                    )
+                } : nil
+                // Every installment's whole cost is spent once the fleet is idle again.
+                try BenchPolling.waitForIdleFleet(broker, database)
+                return (paidSeconds, journaledSeconds)
             }
-            let paidSeconds = try BenchPolling.waitFor(cards, of: "card installments marked paid", since: started, every: poll, hint: hint) {
-                try BenchPolling.count("SELECT count(*) AS n FROM scheduler.entries WHERE policy_id > $1 AND policy_id < $2 AND is_paid", prefix: run, database)
-            }
-            let journaledSeconds = try journaling ? BenchPolling.waitFor(cards, of: "card payments journaled", since: started, every: poll, hint: hint) {
-                try BenchPolling.count(
-                    "SELECT count(*) AS n FROM ledger.journal_entries WHERE policy_id > $1 AND policy_id < $2 AND event_type = 'coverpay.payment.succeeded'",
-                    prefix: run, database
-                )
-            } : nil
-            // Every installment's whole cost is spent once the fleet is idle again.
-            try BenchPolling.waitForIdleFleet(broker, database)
-            let cpu = cpuBefore.flatMap { before in CPUAccount.sample(fleet: fleet)?.spent(since: before) }
             let peaks = memory.stop()
             let timing = try database.query(Self.timing, ["\(run)-", "\(run)."])[0]
             func number(_ column: String) throws -> Double {

@@ -115,17 +115,18 @@ struct BenchCommand: ParsableCommand {
             try broker.enableConfirms(channel: 1)
             let before = try CommitCounters.read(database)
             let fleet = environment.fleetProcesses().running()
-            let cpuBefore = CPUAccount.sample(fleet: fleet)
-            let started = ContinuousClock.now
-            let publishSeconds = try measureSeconds {
-                try publishConfirmed(count: events, on: broker, exchange: Topology.eventsExchange, routingKey: "coverpay.policy.issued") {
-                    AMQPMessage(body: bodies[$0], messageID: "\(run)-\($0)-issued", type: "coverpay.policy.issued", contentType: CloudEvent.contentType)
+            let ((publishSeconds, storedSeconds), intakeCPU) = try CPUAccount.measure(fleet: fleet) {
+                let started = ContinuousClock.now
+                let publishSeconds = try measureSeconds {
+                    try publishConfirmed(count: events, on: broker, exchange: Topology.eventsExchange, routingKey: "coverpay.policy.issued") {
+                        AMQPMessage(body: bodies[$0], messageID: "\(run)-\($0)-issued", type: "coverpay.policy.issued", contentType: CloudEvent.contentType)
+                    }
                 }
+                let storedSeconds = try Self.waitForSchedules(prefix: run, count: events, since: started, database)
+                // The other workers' share of each event is spent by the time they are idle again.
+                try BenchPolling.waitForIdleFleet(broker, database)
+                return (publishSeconds, storedSeconds)
             }
-            let storedSeconds = try Self.waitForSchedules(prefix: run, count: events, since: started, database)
-            // The other workers' share of each event is spent by the time they are idle again.
-            try BenchPolling.waitForIdleFleet(broker, database)
-            let intakeCPU = cpuBefore.flatMap { before in CPUAccount.sample(fleet: fleet)?.spent(since: before) }
             // Let the workers' idle backends report their counters (at most once a second).
             Thread.sleep(forTimeInterval: 1.2)
             let after = try CommitCounters.read(database)
@@ -190,14 +191,14 @@ struct BenchCommand: ParsableCommand {
                 ))
                 if let cpu = latency.intake.cpu, latency.intake.cpuEvents > 0 {
                     let cores = cpu.groups.map { String(format: "%@ %.2f", $0.group, $0.seconds / cpu.wallSeconds) }.joined(separator: ", ")
-                    let perEvent = cpu.busySeconds * 1000 / Double(latency.intake.cpuEvents)
+                    let perEvent = cpu.busyMilliseconds(per: latency.intake.cpuEvents)
                     // A steady stream comes one event per transaction and costs more per event
                     // than a burst; the cores cap it at this rate, where queueing for CPU sets the tail.
                     let ceiling = Double(BenchReport.cores) * 1000 / perEvent
                     report.notes.append(String(
                         format: "cores busy machine-wide during the latency run: %.2f of %d (%@); %.2f ms of machine CPU per event%@; at that cost the cores carry at most %.0f events/s of a steady stream, and the run was at %.2f of it",
                         cpu.busyCores, BenchReport.cores, cores, perEvent,
-                        intakeCPU.map { String(format: " against %.2f ms in the intake's burst", $0.busySeconds * 1000 / Double(events)) } ?? "",
+                        intakeCPU.map { String(format: " against %.2f ms in the intake's burst", $0.busyMilliseconds(per: events)) } ?? "",
                         ceiling, rate / ceiling
                     ))
                 }
@@ -205,7 +206,7 @@ struct BenchCommand: ParsableCommand {
                     // What RabbitMQ alone costs at this rate, for one of the intake's deliveries.
                     report.notes.append(String(
                         format: "RabbitMQ during the broker-hop baseline (one publish and one delivery per event, no fleet work): %.2f cores, %.2f ms per event",
-                        hop.seconds(of: CPUAccount.rabbitMQ) / hop.wallSeconds, hop.seconds(of: CPUAccount.rabbitMQ) * 1000 / Double(latency.brokerHop.cpuEvents)
+                        hop.seconds(of: CPUAccount.rabbitMQ) / hop.wallSeconds, hop.milliseconds(of: CPUAccount.rabbitMQ, per: latency.brokerHop.cpuEvents)
                     ))
                 }
             }

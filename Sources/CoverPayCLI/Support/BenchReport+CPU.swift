@@ -5,13 +5,14 @@ extension BenchReport {
     /// The CPU each `unit` cost, per group and machine-wide, as figures.
     mutating func addCPU(_ spend: CPUSpend, units: Int, unit: String, during: String) {
         guard units > 0 else { return }
-        let perUnit = { (seconds: Double) in seconds * 1000 / Double(units) }
         figures.append(.init(
-            name: "CPU, machine", value: perUnit(spend.busySeconds), unit: "ms/\(unit)",
+            name: "CPU, machine", value: spend.busyMilliseconds(per: units), unit: "ms/\(unit)",
             note: String(format: "%@: %.2f of %d cores busy for %.1f s, kernel and every process", during, spend.busyCores, Self.cores, spend.wallSeconds)
         ))
-        for (group, seconds) in spend.groups where perUnit(seconds) >= 0.005 {
-            figures.append(.init(name: "CPU, \(group)", value: perUnit(seconds), unit: "ms/\(unit)", note: String(format: "%.2f cores", seconds / spend.wallSeconds)))
+        for (group, seconds) in spend.groups where spend.milliseconds(of: group, per: units) >= 0.005 {
+            figures.append(.init(
+                name: "CPU, \(group)", value: spend.milliseconds(of: group, per: units), unit: "ms/\(unit)", note: String(format: "%.2f cores", seconds / spend.wallSeconds)
+            ))
         }
     }
 
@@ -22,7 +23,7 @@ extension BenchReport {
     /// and the workers get cheaper per event or move to other cores.
     mutating func addCPUBound(fleet: CPUSpend, units: Int, unit: String, rate: Double, pgbench: PgbenchBaseline.Throughput) {
         guard let pgbenchCPU = pgbench.cpu, units > 0, pgbench.transactions > 0 else { return }
-        let databaseMs = pgbenchCPU.seconds(of: CPUAccount.postgres) * 1000 / Double(pgbench.transactions)
+        let databaseMs = pgbenchCPU.milliseconds(of: CPUAccount.postgres, per: pgbench.transactions)
         let fleetMs = fleet.brokerAndWorkersSeconds * 1000 / Double(units)
         let bound = Double(Self.cores) * 1000 / (databaseMs + fleetMs)
         figures.append(.init(

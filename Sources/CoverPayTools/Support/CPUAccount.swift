@@ -97,6 +97,12 @@ public struct CPUSpend {
 
     public func seconds(of group: String) -> Double { secondsByGroup[group] ?? 0 }
 
+    /// A group's CPU per unit of work, in milliseconds.
+    public func milliseconds(of group: String, per units: Int) -> Double { seconds(of: group) * 1000 / Double(units) }
+
+    /// The machine's busy time per unit of work, in milliseconds.
+    public func busyMilliseconds(per units: Int) -> Double { busySeconds * 1000 / Double(units) }
+
     /// The groups, largest first.
     public var groups: [(group: String, seconds: Double)] {
         secondsByGroup.sorted { $0.value > $1.value }.map { ($0.key, $0.value) }
@@ -110,11 +116,11 @@ public struct CPUSpend {
 }
 
 /// The whole machine's CPU time from `/proc/stat`, every process and the kernel included.
-public struct MachineCPU {
+struct MachineCPU {
     /// Clock ticks spent busy, summed over all cores.
-    public let busyTicks: Int
+    let busyTicks: Int
 
-    public static func sample() -> MachineCPU? {
+    static func sample() -> MachineCPU? {
         guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
               let line = stat.split(separator: "\n").first, line.hasPrefix("cpu ")
         else { return nil }
