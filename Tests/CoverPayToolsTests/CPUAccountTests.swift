@@ -8,9 +8,9 @@ struct CPUAccountTests {
     func ownCPUCounted() throws {
         let before = try #require(CPUAccount.sample())
         // Spin until this thread has had 400 ms of CPU, however busy the machine is.
-        let cpuStart = Self.threadCPUSeconds()
+        let cpuStart = CPUAccount.threadCPUSeconds()
         var spin = 0
-        while Self.threadCPUSeconds() - cpuStart < 0.4 { spin &+= 1 }
+        while CPUAccount.threadCPUSeconds() - cpuStart < 0.4 { spin &+= 1 }
         let spent = try #require(CPUAccount.sample()).spent(since: before)
         #expect(spin > 0)
         // At least 0.3 s of this process's CPU, with ticks rounded down and sampled at 100 Hz.
@@ -51,11 +51,5 @@ struct CPUAccountTests {
         #expect(spend.brokerAndWorkersSeconds == 3.5)
         #expect(spend.busyCores == 1.9)
         #expect(spend.groups.map(\.group) == [CPUAccount.postgres, CPUAccount.rabbitMQ, "scheduler", CPUAccount.pgbench, CPUAccount.bench])
-    }
-
-    private static func threadCPUSeconds() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }

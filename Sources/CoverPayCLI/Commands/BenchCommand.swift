@@ -27,9 +27,9 @@ struct BenchCommand: ParsableCommand {
         static let targetPerCore = 200_000.0
 
         func run() throws {
-            let cpuBefore = Self.threadCPUSeconds()
+            let cpuBefore = CPUAccount.threadCPUSeconds()
             let result = ScheduleBenchmark.run(seconds: seconds)
-            let cpuSeconds = Self.threadCPUSeconds() - cpuBefore
+            let cpuSeconds = CPUAccount.threadCPUSeconds() - cpuBefore
             // Per core = per CPU-second of this thread: other processes sharing the cores lower
             // the wall-clock rate, not this one.
             let perCore = Double(result.schedules) / cpuSeconds
@@ -48,12 +48,6 @@ struct BenchCommand: ParsableCommand {
             report.targetMet = perCore >= Self.targetPerCore && BuildConfiguration.name == "release"
             if BuildConfiguration.name == "debug" { report.notes.append(BuildConfiguration.releaseHint) }
             report.print(json: json)
-        }
-
-        static func threadCPUSeconds() -> Double {
-            var time = timespec()
-            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-            return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
         }
     }
 

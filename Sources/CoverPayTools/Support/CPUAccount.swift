@@ -72,6 +72,13 @@ public struct CPUAccount {
         )
     }
 
+    /// The calling thread's own CPU time, in seconds.
+    public static func threadCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
     /// Runs `body` between two samples.
     public static func measure<T>(fleet: [(id: String, pid: Int32)] = [], _ body: () throws -> T) rethrows -> (T, CPUSpend?) {
         let before = sample(fleet: fleet)
